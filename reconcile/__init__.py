@@ -1,0 +1,1 @@
+"""(NormalizedStatement, Ledger) -> Reconciliation: matching and reason classification. Pure."""

@@ -1,0 +1,1 @@
+"""The review queue: API and web UI for analysts, corrections, audit trail."""

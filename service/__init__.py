@@ -1,0 +1,1 @@
+"""Composition: settings, database, task queue, worker, FastAPI app, CLI."""

@@ -1,0 +1,1 @@
+"""Sub-commands of the arrecon CLI, one module each."""
