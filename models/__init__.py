@@ -16,8 +16,8 @@ from models.statement import Customer, Entity, Form, NormalizedStatement, Source
 __all__ = [
     "ArreconError",
     "Customer",
-    "Entity",
     "EncryptedDocumentError",
+    "Entity",
     "ExtractionError",
     "Form",
     "InputError",
