@@ -5,12 +5,14 @@ from models.errors import (
     EncryptedDocumentError,
     ExtractionError,
     InputError,
+    LedgerFormatError,
     NoStatementFoundError,
     ResourceLimitError,
     UnreadableDocumentError,
     UnsupportedFormatError,
 )
 from models.ledger import Ledger, LedgerEntry
+from models.reconciliation import ItemStatus, ReasonCode, Reconciliation, ReconciliationItem
 from models.statement import Customer, Entity, Form, NormalizedStatement, Source, StatementLine
 
 __all__ = [
@@ -21,10 +23,15 @@ __all__ = [
     "ExtractionError",
     "Form",
     "InputError",
+    "ItemStatus",
     "Ledger",
     "LedgerEntry",
+    "LedgerFormatError",
     "NoStatementFoundError",
     "NormalizedStatement",
+    "ReasonCode",
+    "Reconciliation",
+    "ReconciliationItem",
     "ResourceLimitError",
     "Source",
     "StatementLine",

@@ -52,6 +52,12 @@ class ResourceLimitError(InputError):
     code = "resource_limit"
 
 
+class LedgerFormatError(InputError):
+    """The AR ledger export lacks a needed column, has ambiguous ones, or holds unreadable values."""
+
+    code = "ledger_format"
+
+
 class ExtractionError(ArreconError):
     """Extraction failed for a reason inside arrecon or a library it uses."""
 
