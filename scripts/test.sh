@@ -7,4 +7,5 @@ export PATH="$PWD/.venv/bin:$PATH"
 ruff check .
 lint-imports
 mypy
+eval "$(bash scripts/services.sh)"
 pytest "$@"
