@@ -1,0 +1,1 @@
+"""Alembic migrations of the arrecon database, applied by ``service.db.migrate``."""
