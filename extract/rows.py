@@ -1,0 +1,121 @@
+"""Words -> visual text lines, and lines -> chunks (phrases separated by wide gaps).
+
+Lines cluster words by vertical overlap of their boxes, not by equal baselines, so OCR words
+with ragged baselines and mixed font sizes still land on one line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from extract.layout import Word
+
+# Two words are on one line when their vertical overlap is at least this share of the smaller height.
+LINE_OVERLAP = 0.5
+# A horizontal gap wider than this many line heights separates two chunks (cells) of a line.
+CHUNK_GAP = 0.8
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """Consecutive words of one line with no wide gap between them: a cell candidate."""
+
+    words: tuple[Word, ...]
+    x0: float
+    x1: float
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One visual line of text: its words left to right and their chunks."""
+
+    words: tuple[Word, ...]
+    top: float
+    bottom: float
+    chunks: tuple[Chunk, ...]
+
+    @property
+    def x0(self) -> float:
+        return self.words[0].x0
+
+    @property
+    def x1(self) -> float:
+        return max(w.x1 for w in self.words)
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    @property
+    def centre(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+def median(values: Sequence[float], default: float = 0.0) -> float:
+    """The median of ``values`` (``default`` when empty)."""
+    if not values:
+        return default
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def words_to_lines(words: Iterable[Word], gap: float | None = None) -> list[Line]:
+    """Visual lines top to bottom; ``gap`` (page units) overrides the chunk gap of each line."""
+    ordered = sorted(words, key=lambda w: (w.top + w.bottom) / 2)
+    groups: list[list[Word]] = []
+    bounds: list[tuple[float, float]] = []
+    for word in ordered:
+        height = word.bottom - word.top
+        placed = False
+        # A word can only belong to one of the last few lines: they are sorted by centre.
+        for k in range(len(groups) - 1, max(len(groups) - 4, -1), -1):
+            top, bottom = bounds[k]
+            overlap = min(bottom, word.bottom) - max(top, word.top)
+            if overlap >= LINE_OVERLAP * min(height, bottom - top):
+                groups[k].append(word)
+                bounds[k] = _core(groups[k])
+                placed = True
+                break
+        if not placed:
+            groups.append([word])
+            bounds.append((word.top, word.bottom))
+    lines = [_words_to_line(group, gap) for group in groups]
+    lines.sort(key=lambda line: line.top)
+    return lines
+
+
+def _core(words: list[Word]) -> tuple[float, float]:
+    """The typical vertical extent of a line's words, so one tall word does not swallow the next line."""
+    return median([w.top for w in words]), median([w.bottom for w in words])
+
+
+def _words_to_line(words: list[Word], gap: float | None) -> Line:
+    words = sorted(words, key=lambda w: w.x0)
+    top = min(w.top for w in words)
+    bottom = max(w.bottom for w in words)
+    limit = gap if gap is not None else CHUNK_GAP * median([w.bottom - w.top for w in words])
+    return Line(words=tuple(words), top=top, bottom=bottom, chunks=tuple(words_to_chunks(words, limit)))
+
+
+def words_to_chunks(words: Sequence[Word], gap: float) -> list[Chunk]:
+    """Split left-to-right ``words`` where the horizontal gap exceeds ``gap``."""
+    chunks: list[Chunk] = []
+    current: list[Word] = []
+    right = 0.0
+    for word in words:
+        if current and word.x0 - right > gap:
+            chunks.append(Chunk(words=tuple(current), x0=current[0].x0, x1=right))
+            current = []
+        if not current:
+            right = word.x1
+        current.append(word)
+        right = max(right, word.x1)
+    if current:
+        chunks.append(Chunk(words=tuple(current), x0=current[0].x0, x1=right))
+    return chunks

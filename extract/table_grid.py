@@ -1,0 +1,163 @@
+"""Ruling segments -> grids of ruled tables: merged rules, connected groups, grid lines, spans.
+
+Like pdfplumber's ``edges_to_intersections -> intersections_to_cells`` but on a grid: the distinct
+x of vertical rules and y of horizontal rules of one connected group of crossing rules cut the
+table into grid cells, and a missing rule between two grid cells makes them one spanning cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from extract.layout import Segment
+
+# A rule covering this share of a grid cell's side separates it from its neighbour.
+SIDE_COVERAGE = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A merged ruling line: horizontal (``at`` is y, from ``start`` to ``end`` in x) or vertical."""
+
+    horizontal: bool
+    at: float
+    start: float
+    end: float
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """A ruled table's grid: ``xs`` and ``ys`` cut it into cells; ``spans`` maps a cell to its top-left."""
+
+    xs: tuple[float, ...]
+    ys: tuple[float, ...]
+    owner: dict[tuple[int, int], tuple[int, int]]
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return (self.xs[0], self.ys[0], self.xs[-1], self.ys[-1])
+
+
+def segments_to_rules(segments: Sequence[Segment], snap: float) -> list[Rule]:
+    """Axis-aligned rules with collinear touching pieces merged (within ``snap``)."""
+    pieces: list[Rule] = []
+    for s in segments:
+        if s.is_horizontal:
+            pieces.append(Rule(True, (s.top + s.bottom) / 2, min(s.x0, s.x1), max(s.x0, s.x1)))
+        else:
+            pieces.append(Rule(False, (s.x0 + s.x1) / 2, min(s.top, s.bottom), max(s.top, s.bottom)))
+    merged: list[Rule] = []
+    for horizontal in (True, False):
+        group = sorted((r for r in pieces if r.horizontal == horizontal), key=lambda r: (r.at, r.start))
+        # Cluster by position first, then join overlapping runs along the line.
+        clusters: list[list[Rule]] = []
+        for rule in group:
+            if clusters and rule.at - clusters[-1][-1].at <= snap:
+                clusters[-1].append(rule)
+            else:
+                clusters.append([rule])
+        for cluster in clusters:
+            at = sum(r.at for r in cluster) / len(cluster)
+            runs = sorted(cluster, key=lambda r: r.start)
+            start, end = runs[0].start, runs[0].end
+            for r in runs[1:]:
+                if r.start <= end + snap:
+                    end = max(end, r.end)
+                else:
+                    merged.append(Rule(horizontal, at, start, end))
+                    start, end = r.start, r.end
+            merged.append(Rule(horizontal, at, start, end))
+    return [r for r in merged if r.end - r.start > snap]
+
+
+def rules_to_grids(rules: Sequence[Rule], snap: float) -> list[Grid]:
+    """Grids of the connected groups of crossing rules that form at least 2 x 2 grid cells."""
+    horizontals = [r for r in rules if r.horizontal]
+    verticals = [r for r in rules if not r.horizontal]
+    parent = list(range(len(rules)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    index = {id(r): i for i, r in enumerate(rules)}
+    for h in horizontals:
+        for v in verticals:
+            if _cross(h, v, snap):
+                a, b = find(index[id(h)]), find(index[id(v)])
+                if a != b:
+                    parent[a] = b
+    groups: dict[int, list[Rule]] = {}
+    for i, rule in enumerate(rules):
+        groups.setdefault(find(i), []).append(rule)
+    grids: list[Grid] = []
+    for group in groups.values():
+        hs = [r for r in group if r.horizontal]
+        vs = [r for r in group if not r.horizontal]
+        if len(hs) < 2 or len(vs) < 2:
+            continue
+        grid = _rules_to_grid(hs, vs, snap)
+        if grid is not None:
+            grids.append(grid)
+    return grids
+
+
+def _cross(h: Rule, v: Rule, snap: float) -> bool:
+    return h.start - snap <= v.at <= h.end + snap and v.start - snap <= h.at <= v.end + snap
+
+
+def _positions(values: Sequence[float], snap: float) -> list[float]:
+    """Distinct positions: values within ``snap`` of each other are one."""
+    out: list[list[float]] = []
+    for v in sorted(values):
+        if out and v - out[-1][-1] <= snap:
+            out[-1].append(v)
+        else:
+            out.append([v])
+    return [sum(c) / len(c) for c in out]
+
+
+def _rules_to_grid(hs: list[Rule], vs: list[Rule], snap: float) -> Grid | None:
+    xs = _positions([v.at for v in vs], snap)
+    ys = _positions([h.at for h in hs], snap)
+    if len(xs) < 2 or len(ys) < 2:
+        return None
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    cells = [(i, j) for i in range(n_rows) for j in range(n_cols)]
+    parent: dict[tuple[int, int], tuple[int, int]] = {c: c for c in cells}
+
+    def find(c: tuple[int, int]) -> tuple[int, int]:
+        while parent[c] != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    def union(a: tuple[int, int], b: tuple[int, int]) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            # The top-left cell owns a span.
+            keep, drop = (ra, rb) if ra < rb else (rb, ra)
+            parent[drop] = keep
+
+    for i in range(n_rows):
+        for j in range(1, n_cols):
+            if not _covered(vs, xs[j], ys[i], ys[i + 1], snap):
+                union((i, j - 1), (i, j))
+    for i in range(1, n_rows):
+        for j in range(n_cols):
+            if not _covered(hs, ys[i], xs[j], xs[j + 1], snap):
+                union((i - 1, j), (i, j))
+    owner = {c: find(c) for c in parent}
+    return Grid(xs=tuple(xs), ys=tuple(ys), owner=owner)
+
+
+def _covered(rules: list[Rule], at: float, start: float, end: float, snap: float) -> bool:
+    """Whether rules at position ``at`` cover enough of ``[start, end]``."""
+    covered = 0.0
+    for r in rules:
+        if abs(r.at - at) <= snap:
+            covered += max(0.0, min(r.end, end) - max(r.start, start))
+    return covered >= SIDE_COVERAGE * (end - start)

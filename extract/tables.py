@@ -1,0 +1,249 @@
+"""A page's words, rules and fills -> every table on it (``page_to_tables``).
+
+Ruled tables come from grids of crossing rules (``extract.table_grid``); the words outside them
+make borderless tables: blocks of consecutive lines with several chunks, cut into columns at the
+white corridors between chunks (``extract.columns``). Horizontal rules and fills (zebra shading,
+a shaded header bar) that cut a borderless table into bands make each band one row.
+
+Rows are VISUAL rows: a description wrapped onto a second line with the other columns empty is
+a row of its own (all other cells ""); the statement layer merges such continuation rows. In a
+ruled grid or a shaded/ruled band, all lines inside one cell or band are one row (cell texts are
+joined with a space). Every row of a table has the same number of cells; empty cells have the
+text "" and the grid box of their row and column. A spanning cell's text sits in its top-left
+position and the other covered positions are "". A title line above a table, a header block
+(customer, dates) separated by vertical space, and lines after a gap below are not rows; a total
+line right under the last row and aligned with the columns IS a row (the statement layer uses it).
+Tolerances scale with the page's typical word height, so the same code serves PDF points and
+OCR pixels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from extract.columns import chunk_to_column, lines_to_separators
+from extract.layout import BBox, Cell, Fill, Page, Table, Word
+from extract.rows import Line, median, words_to_lines
+from extract.table_grid import Grid, Rule, rules_to_grids, segments_to_rules
+
+
+@dataclass(frozen=True, slots=True)
+class TableOptions:
+    """Tolerances of table reconstruction, in multiples of the page's median word height."""
+
+    snap: float = 0.3  # rules this close are one line
+    block_gap: float = 1.2  # a vertical gap this tall between lines ends a block of lines
+    min_rows: int = 2  # a borderless table has at least this many multi-chunk lines
+    band_max_lines: int = 3  # a shaded/ruled band holding more lines than this is not one row
+    max_rules: int = 5000  # above this, ruling segments are drawings, not tables: ignore them
+
+
+DEFAULT_OPTIONS = TableOptions()
+
+
+def page_to_tables(page: Page, options: TableOptions = DEFAULT_OPTIONS) -> list[Table]:
+    """Every table on ``page``, top to bottom (ruled grids and borderless blocks); [] when none."""
+    if not page.words:
+        return []
+    unit = median([w.bottom - w.top for w in page.words], default=10.0) or 10.0
+    snap = options.snap * unit
+    segments = page.segments if len(page.segments) <= options.max_rules else ()
+    rules = segments_to_rules(segments, snap)
+    tables: list[Table] = []
+    remaining: list[Word] = list(page.words)
+    for grid in rules_to_grids(rules, snap):
+        inside = [w for w in remaining if _inside(w, grid.bbox, snap)]
+        table = _grid_to_table(page.number, grid, inside)
+        if table is None:
+            continue
+        tables.append(table)
+        taken = {id(w) for w in inside}
+        remaining = [w for w in remaining if id(w) not in taken]
+    horizontal_rules = [r for r in rules if r.horizontal]
+    lines = words_to_lines(remaining)
+    for block in _lines_to_blocks(lines, unit, options):
+        table = _block_to_table(page.number, block, horizontal_rules, page.fills, unit, options)
+        if table is not None:
+            tables.append(table)
+    tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
+    return tables
+
+
+def _inside(word: Word, bbox: BBox, tol: float) -> bool:
+    cx, cy = (word.x0 + word.x1) / 2, (word.top + word.bottom) / 2
+    return bbox[0] - tol <= cx <= bbox[2] + tol and bbox[1] - tol <= cy <= bbox[3] + tol
+
+
+def _join(words: Sequence[Word]) -> str:
+    """Words of one cell in reading order: line by line, left to right."""
+    if not words:
+        return ""
+    return " ".join(" ".join(w.text for w in line.words) for line in words_to_lines(words))
+
+
+def _words_to_cell(words: Sequence[Word], box: BBox) -> Cell:
+    if not words:
+        return Cell(text="", bbox=box, conf=1.0)
+    bbox = (
+        min(w.x0 for w in words),
+        min(w.top for w in words),
+        max(w.x1 for w in words),
+        max(w.bottom for w in words),
+    )
+    return Cell(text=_join(words), bbox=bbox, conf=min(w.conf for w in words))
+
+
+def _grid_to_table(number: int, grid: Grid, words: Sequence[Word]) -> Table | None:
+    """The table of a ruled grid, or None when fewer than 2 rows or 2 columns hold text."""
+    xs, ys = grid.xs, grid.ys
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    buckets: dict[tuple[int, int], list[Word]] = {}
+    for word in words:
+        cx, cy = (word.x0 + word.x1) / 2, (word.top + word.bottom) / 2
+        i = _slot(ys, cy)
+        j = _slot(xs, cx)
+        buckets.setdefault(grid.owner[(i, j)], []).append(word)
+    rows_used = sorted({i for (i, _j) in buckets})
+    cols_used = sorted({j for (_i, j) in buckets})
+    if len(rows_used) < 2 or len(cols_used) < 2:
+        return None
+    rows = tuple(
+        tuple(
+            _words_to_cell(buckets.get((i, j), []), (xs[j], ys[i], xs[j + 1], ys[i + 1]))
+            for j in range(n_cols)
+            if j in cols_used
+        )
+        for i in range(n_rows)
+        if i in rows_used
+    )
+    return Table(page=number, bbox=grid.bbox, rows=rows)
+
+
+def _slot(cuts: Sequence[float], value: float) -> int:
+    """Index of the interval of ``cuts`` holding ``value`` (clamped to the outer intervals)."""
+    k = 0
+    while k < len(cuts) - 2 and value >= cuts[k + 1]:
+        k += 1
+    return k
+
+
+def _lines_to_blocks(lines: Sequence[Line], unit: float, options: TableOptions) -> list[list[Line]]:
+    """Runs of lines without a tall vertical gap, trimmed to start and end at a multi-chunk line."""
+    blocks: list[list[Line]] = []
+    current: list[Line] = []
+    for line in lines:
+        if current and line.top - current[-1].bottom > options.block_gap * unit:
+            blocks.append(current)
+            current = []
+        current.append(line)
+    if current:
+        blocks.append(current)
+    trimmed: list[list[Line]] = []
+    for block in blocks:
+        multi = [k for k, line in enumerate(block) if len(line.chunks) >= 2]
+        if len(multi) >= options.min_rows:
+            trimmed.append(block[multi[0] : multi[-1] + 1])
+    return trimmed
+
+
+def _block_to_table(
+    number: int,
+    block: list[Line],
+    rules: Sequence[Rule],
+    fills: Sequence[Fill],
+    unit: float,
+    options: TableOptions,
+) -> Table | None:
+    """A borderless table from a block of lines, or None when it has fewer than 2 columns."""
+    separators = lines_to_separators(block)
+    block = _trim_to_columns(block, separators)
+    if len([line for line in block if len(line.chunks) >= 2]) < options.min_rows:
+        return None
+    separators = lines_to_separators(block)
+    if not separators:
+        return None
+    left = min(line.x0 for line in block)
+    right = max(line.x1 for line in block)
+    xs = [left, *separators, right]
+    row_groups = _lines_to_row_groups(block, rules, fills, left, right, options)
+    rows: list[tuple[Cell, ...]] = []
+    for group in row_groups:
+        cells: list[list[Word]] = [[] for _ in range(len(xs) - 1)]
+        for line in group:
+            for chunk in line.chunks:
+                cells[chunk_to_column(chunk, separators)].extend(chunk.words)
+        top = min(line.top for line in group)
+        bottom = max(line.bottom for line in group)
+        boxes = [(xs[j], top, xs[j + 1], bottom) for j in range(len(xs) - 1)]
+        rows.append(tuple(_words_to_cell(words, box) for words, box in zip(cells, boxes, strict=True)))
+    bbox = (left, block[0].top, right, block[-1].bottom)
+    return Table(page=number, bbox=bbox, rows=tuple(rows))
+
+
+def _trim_to_columns(block: list[Line], separators: Sequence[float]) -> list[Line]:
+    """Drop leading and trailing lines whose chunks straddle the columns (a header block, a note)."""
+
+    def fits(line: Line) -> bool:
+        for chunk in line.chunks:
+            for sep in separators:
+                if chunk.x0 < sep < chunk.x1 and len(line.chunks) >= 2:
+                    return False
+        return True
+
+    start, end = 0, len(block)
+    while start < end and not (fits(block[start]) and len(block[start].chunks) >= 2):
+        start += 1
+    while end > start and not (fits(block[end - 1]) and len(block[end - 1].chunks) >= 2):
+        end -= 1
+    return block[start:end]
+
+
+def _lines_to_row_groups(
+    block: list[Line],
+    rules: Sequence[Rule],
+    fills: Sequence[Fill],
+    left: float,
+    right: float,
+    options: TableOptions,
+) -> list[list[Line]]:
+    """Lines grouped into rows: one line per row, except inside a band cut by rules or fills."""
+    top, bottom = block[0].top, block[-1].bottom
+    width = right - left
+    cuts: set[float] = set()
+    for rule in rules:
+        if top - 1 <= rule.at <= bottom + 1 and _overlap(rule.start, rule.end, left, right) >= 0.5 * width:
+            cuts.add(rule.at)
+    for fill in fills:
+        across = _overlap(fill.x0, fill.x1, left, right) >= 0.5 * width
+        if across and _overlap(fill.top, fill.bottom, top, bottom) > 0:
+            cuts.add(fill.top)
+            cuts.add(fill.bottom)
+    if len(cuts) < 2:
+        return [[line] for line in block]
+    edges = sorted(cuts)
+    groups: list[list[Line]] = []
+    band_of: list[int] = []
+    for line in block:
+        band = sum(1 for e in edges if line.centre >= e)
+        inner = 0 < band < len(edges)
+        if groups and inner and band_of[-1] == band:
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+            band_of.append(band)
+    # Rules or fills that cut fewer than 3 bands (a header bar, a rule above the totals) frame
+    # sections, not rows; a band with many lines is a section too: both stay one line per row.
+    if sum(1 for band in band_of if 0 < band < len(edges)) < 3:
+        return [[line] for line in block]
+    out: list[list[Line]] = []
+    for group in groups:
+        if len(group) > options.band_max_lines:
+            out.extend([line] for line in group)
+        else:
+            out.append(group)
+    return out
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return max(0.0, min(a1, b1) - max(a0, b0))
