@@ -80,7 +80,8 @@ def token_to_sha256(token: str) -> str:
 
 def find_client(session: Session, name_or_id: str) -> Client:
     """The client with that id or name; ``UnknownClientError`` otherwise."""
-    client = session.get(Client, name_or_id) or session.scalar(select(Client).where(Client.name == name_or_id))
+    client = session.get(Client, name_or_id)
+    client = client or session.scalar(select(Client).where(Client.name == name_or_id))
     if client is None:
         raise UnknownClientError(f"no client named {name_or_id!r}")
     return client
@@ -97,7 +98,9 @@ def create_client(session: Session, name: str) -> Client:
     return client
 
 
-def create_user(session: Session, client: Client, email: str, password: str, role: Role, name: str = "") -> User:
+def create_user(
+    session: Session, client: Client, email: str, password: str, role: Role, name: str = ""
+) -> User:
     """Commit a new user of ``client``; the password is kept only as its argon2 hash."""
     email = email.strip().lower()
     if "@" not in email:
@@ -142,7 +145,9 @@ def principal_from_token(session: Session, token: str) -> Principal | None:
 
 def principal_of_user(user: User) -> Principal:
     """The principal a logged-in user acts as."""
-    return Principal(client_id=user.client_id, role=Role(user.role), actor=f"user:{user.email}", user_id=user.id)
+    return Principal(
+        client_id=user.client_id, role=Role(user.role), actor=f"user:{user.email}", user_id=user.id
+    )
 
 
 def authenticate_user(session: Session, email: str, password: str) -> User | None:
