@@ -58,6 +58,12 @@ class LedgerFormatError(InputError):
     code = "ledger_format"
 
 
+class CorpusError(InputError):
+    """A tagger corpus is missing, malformed, or an example was offered without a reviewer's confirmation."""
+
+    code = "bad_corpus"
+
+
 class ExtractionError(ArreconError):
     """Extraction failed for a reason inside arrecon or a library it uses."""
 
