@@ -58,7 +58,8 @@ def table_to_text(table: Table) -> str:
     widths = [max(len(row[j]) for row in texts) for j in range(len(texts[0]))] if texts else []
     box = ", ".join(f"{v:.0f}" for v in table.bbox)
     lines = [f"page {table.page}  bbox [{box}]  {len(texts)} rows x {len(widths)} columns"]
-    lines.extend(" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in texts)
+    for row in texts:
+        lines.append(" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
     return "\n".join(lines)
 
 
