@@ -17,6 +17,7 @@ from models.errors import ArreconError, InputError
 # (called with the parsed namespace, returning the exit code). Order here is the order of --help.
 COMMAND_MODULES: tuple[str, ...] = (
     "service.commands.admin",
+    "service.commands.tables",
 )
 
 
