@@ -1,0 +1,261 @@
+"""(NormalizedStatement, Ledger) -> Reconciliation: the passes in order, then items, reasons and totals.
+
+Every ledger entry and statement line lands in exactly one item; the items' differences plus
+``unexplained`` equal ledger balance - statement balance to the cent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+
+from models.ledger import Ledger, LedgerEntry
+from models.reconciliation import ItemStatus, Reconciliation, ReconciliationItem
+from models.statement import NormalizedStatement, StatementLine
+from reconcile.frames import (
+    amount_to_cents,
+    ledger_to_frame,
+    other_references_to_frame,
+    statement_to_frame,
+)
+from reconcile.matching import (
+    Group,
+    Pairs,
+    match_by_amount_and_date,
+    match_by_fuzzy_reference,
+    match_by_ocr_reference,
+    match_by_other_reference,
+    match_by_reference,
+    match_by_subset_sum,
+)
+from reconcile.options import ReconcileOptions
+from reconcile.reasons import Evidence, classify
+
+ZERO = Decimal("0.00")
+
+
+class _Matches:
+    """Group ids per ledger entry and statement line (-1 = open), with each group's rule and confidence."""
+
+    def __init__(self, n_ledger: int, n_statement: int) -> None:
+        self.ledger = np.full(n_ledger, -1, dtype=np.int64)
+        self.statement = np.full(n_statement, -1, dtype=np.int64)
+        self.rules: list[str] = []
+        self.confidences: list[float] = []
+
+    def add_pairs(self, pairs: Pairs, rule: str | Sequence[str]) -> None:
+        keep = (self.ledger[pairs.ledger] < 0) & (self.statement[pairs.statement] < 0)
+        n = int(keep.sum())
+        ids = np.arange(len(self.rules), len(self.rules) + n, dtype=np.int64)
+        self.ledger[pairs.ledger[keep]] = ids
+        self.statement[pairs.statement[keep]] = ids
+        rules = [rule] * len(pairs) if isinstance(rule, str) else list(rule)
+        self.rules.extend(r for r, k in zip(rules, keep, strict=True) if k)
+        self.confidences.extend(pairs.confidence[keep].round(3).tolist())
+
+    def add_group(self, group: Group, rule: str, confidence: float) -> None:
+        gid = len(self.rules)
+        self.ledger[list(group.ledger)] = gid
+        self.statement[list(group.statement)] = gid
+        self.rules.append(rule)
+        self.confidences.append(confidence)
+
+    def close_open(self) -> None:
+        """Each item no pass matched becomes a group of its own."""
+        for side, rule in ((self.ledger, "ledger_only"), (self.statement, "statement_only")):
+            open_positions = np.flatnonzero(side < 0)
+            side[open_positions] = np.arange(len(self.rules), len(self.rules) + len(open_positions))
+            self.rules.extend([rule] * len(open_positions))
+            self.confidences.extend([1.0] * len(open_positions))
+
+
+def _members(groups: np.ndarray, n_groups: int) -> list[list[int]]:
+    """Positions of each group, in position order."""
+    order = np.argsort(groups, kind="stable")
+    bounds = np.searchsorted(groups[order], np.arange(n_groups + 1))
+    positions = order.tolist()
+    return [positions[bounds[g] : bounds[g + 1]] for g in range(n_groups)]
+
+
+def _cutoff(statement: NormalizedStatement) -> dt.date | None:
+    if statement.statement_date is not None:
+        return statement.statement_date
+    dates = [line.date for line in statement.lines if line.date is not None]
+    return max(dates) if dates else None
+
+
+def _evidence(
+    statement: NormalizedStatement,
+    ledger: Ledger,
+    lf: pd.DataFrame,
+    sf: pd.DataFrame,
+    options: ReconcileOptions,
+) -> Evidence:
+    keyed = lf[lf["key"] != ""]
+    by_key = keyed.groupby("key", sort=False).groups
+    twins = keyed[keyed.duplicated(["key", "cents"], keep=False)]
+    duplicates: dict[int, list[int]] = {}
+    for _, positions in twins.groupby(["key", "cents"], sort=False).groups.items():
+        members = [int(p) for p in positions]
+        for p in members:
+            duplicates[p] = [q for q in members if q != p]
+    both: list[LedgerEntry | StatementLine] = [*ledger.entries, *statement.lines]
+    freight = {abs(amount_to_cents(item.amount)) for item in both if "freight" in item.tags}
+    for item in both:
+        if "freight" in item.tags:
+            for entity in item.entities:
+                if "AMOUNT" in entity.label.upper() or "MONEY" in entity.label.upper():
+                    try:
+                        freight.add(abs(amount_to_cents(Decimal(entity.text.replace(",", "")))))
+                    except ArithmeticError:
+                        continue
+    return Evidence(
+        cutoff=_cutoff(statement),
+        timing_days=options.timing_days,
+        ledger_duplicates=duplicates,
+        ledger_by_key={str(k): [int(p) for p in v] for k, v in by_key.items()},
+        freight_cents=frozenset(freight),
+    )
+
+
+def reconcile(
+    statement: NormalizedStatement, ledger: Ledger, options: ReconcileOptions | None = None
+) -> Reconciliation:
+    """Match the statement's lines against the ledger's entries and explain every difference."""
+    options = options or ReconcileOptions()
+    entries, lines = ledger.entries, statement.lines
+    lf, sf = ledger_to_frame(entries), statement_to_frame(lines)
+    matches = _Matches(len(lf), len(sf))
+    warnings: list[str] = []
+
+    def open_masks() -> tuple[np.ndarray, np.ndarray]:
+        return matches.ledger < 0, matches.statement < 0
+
+    pairs = match_by_reference(lf, sf, *open_masks(), options)
+    matches.add_pairs(pairs, np.where(pairs.confidence == 1.0, "reference", "reference_variant").tolist())
+    lo, so = other_references_to_frame(entries), other_references_to_frame(lines)
+    matches.add_pairs(match_by_other_reference(lf, sf, lo, so, *open_masks(), options), "your_reference")
+    matches.add_pairs(match_by_ocr_reference(lf, sf, *open_masks(), options), "reference_ocr")
+    for _ in range(2):  # a second round pairs what the first round's date order misaligned
+        matches.add_pairs(match_by_amount_and_date(lf, sf, *open_masks(), options), "amount_date")
+    fuzzy, warning = match_by_fuzzy_reference(lf, sf, *open_masks(), options)
+    matches.add_pairs(fuzzy, "reference_fuzzy")
+    if warning:
+        warnings.append(warning)
+    for group in match_by_subset_sum(lf, sf, *open_masks(), options):
+        rule = "many_to_one" if len(group.ledger) > 1 else "one_to_many"
+        matches.add_group(group, rule, 0.8)
+    matches.close_open()
+    items = _items(statement, ledger, lf, sf, matches, options)
+    ledger_balance = sum((e.amount for e in entries), ZERO)
+    lines_total = sum((line.amount for line in lines), ZERO)
+    if statement.closing_balance is not None:
+        statement_balance = statement.closing_balance
+    else:
+        statement_balance = (statement.opening_balance or ZERO) + lines_total
+    difference = ledger_balance - statement_balance
+    explained = sum((item.difference for item in items), ZERO)
+    unexplained = difference - explained
+    if unexplained:
+        warnings.append(
+            f"unexplained {unexplained}: the statement balance {statement_balance} is not the sum of its "
+            f"lines {lines_total}" + (" plus its opening balance" if statement.opening_balance else "")
+        )
+    return Reconciliation(
+        customer=statement.customer.name or ledger.customer_name,
+        account=statement.customer.account or ledger.account,
+        statement_date=statement.statement_date,
+        currency=statement.currency or ledger.currency,
+        ledger_balance=ledger_balance,
+        statement_balance=statement_balance,
+        difference=difference,
+        unexplained=unexplained,
+        items=items,
+        warnings=warnings,
+    )
+
+
+def _items(
+    statement: NormalizedStatement,
+    ledger: Ledger,
+    lf: pd.DataFrame,
+    sf: pd.DataFrame,
+    matches: _Matches,
+    options: ReconcileOptions,
+) -> list[ReconciliationItem]:
+    entries, lines = ledger.entries, statement.lines
+    n_groups = len(matches.rules)
+    ledger_members = _members(matches.ledger, n_groups)
+    statement_members = _members(matches.statement, n_groups)
+    evidence: Evidence | None = None
+    # Ledger order first (groups with a ledger side, by their first entry), then statement-only lines.
+    order = sorted(
+        range(n_groups),
+        key=lambda g: (0, ledger_members[g][0]) if ledger_members[g] else (1, statement_members[g][0]),
+    )
+    items: list[ReconciliationItem] = []
+    construct = ReconciliationItem.model_construct
+    for g in order:
+        lm, sm = ledger_members[g], statement_members[g]
+        l_amount = sum((entries[p].amount for p in lm), ZERO) if lm else None
+        s_amount = sum((lines[p].amount for p in sm), ZERO) if sm else None
+        diff = (l_amount or ZERO) - (s_amount or ZERO)
+        l_refs = [r for p in lm if (r := entries[p].reference)]
+        s_refs = [r for p in sm if (r := lines[p].reference)]
+        rule = matches.rules[g]
+        if lm and sm and not diff:
+            items.append(
+                construct(
+                    status=ItemStatus.matched,
+                    ledger_refs=l_refs,
+                    statement_refs=s_refs,
+                    ledger_amount=l_amount,
+                    statement_amount=s_amount,
+                    difference=ZERO,
+                    reason=None,
+                    resolution=None,
+                    evidence=[f"matched by {rule.replace('_', ' ')}"],
+                    rule=rule,
+                    confidence=matches.confidences[g],
+                    ledger_entries=lm,
+                    statement_lines=sm,
+                )
+            )
+            continue
+        if evidence is None:
+            evidence = _evidence(statement, ledger, lf, sf, options)
+        status = (
+            ItemStatus.difference
+            if lm and sm
+            else ItemStatus.ledger_only
+            if lm
+            else ItemStatus.statement_only
+        )
+        found = classify(status, [(p, entries[p]) for p in lm], [(p, lines[p]) for p in sm], diff, evidence)
+        if status is ItemStatus.difference:
+            found_evidence = [f"matched by {rule.replace('_', ' ')}", *found.evidence]
+            confidence = min(matches.confidences[g], found.confidence)
+        else:
+            found_evidence, confidence = found.evidence, found.confidence
+        items.append(
+            ReconciliationItem(
+                status=status,
+                ledger_refs=l_refs,
+                statement_refs=s_refs,
+                ledger_amount=l_amount,
+                statement_amount=s_amount,
+                difference=diff,
+                reason=found.reason,
+                resolution=found.resolution,
+                evidence=found_evidence,
+                rule=rule,
+                confidence=confidence,
+                ledger_entries=lm,
+                statement_lines=sm,
+            )
+        )
+    return items

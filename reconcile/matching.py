@@ -1,0 +1,285 @@
+"""The matching passes: each takes the open items of both books and returns the pairs it can prove.
+
+A pass is a pure function of the two frames (reconcile.frames) and the open masks; it returns
+ledger and statement positions of equal length. Passes are joins on integer and key columns,
+never loops over all pairs; the fuzzy and many-to-one passes are bounded by the options.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from reconcile.frames import NO_DAY
+from reconcile.options import ReconcileOptions
+from reconcile.references import is_single_digit_substitution, reference_to_ocr_key
+from reconcile.subset_sum import find_subset
+
+MIN_KEY_LENGTH = 3  # "1" or "12" as a key would pair unrelated documents
+MIN_FUZZY_KEY_LENGTH = 5
+FUZZY_BLOCK_ROWS = 2_000
+
+
+@dataclass(frozen=True, slots=True)
+class Pairs:
+    """One-to-one matches found by a pass: ledger positions, statement positions, confidences."""
+
+    ledger: np.ndarray
+    statement: np.ndarray
+    confidence: np.ndarray
+
+    @staticmethod
+    def none() -> Pairs:
+        empty = np.empty(0, dtype=np.int64)
+        return Pairs(empty, empty, np.empty(0, dtype=np.float64))
+
+    def __len__(self) -> int:
+        return len(self.ledger)
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A many-to-one or one-to-many match: several positions on one side, one or more on the other."""
+
+    ledger: tuple[int, ...]
+    statement: tuple[int, ...]
+
+
+def _open(frame: pd.DataFrame, mask: np.ndarray, columns: list[str]) -> pd.DataFrame:
+    part = frame.loc[mask, columns]
+    return part.assign(pos=part.index.to_numpy(dtype=np.int64))
+
+
+def _rank_join(left: pd.DataFrame, right: pd.DataFrame, on: list[str]) -> pd.DataFrame:
+    """Join on ``on`` pairing the k-th item of a group on one side with the k-th on the other
+    (both sorted by date first), so repeated keys or amounts pair one-to-one, never as a product."""
+    left = left.sort_values("day", kind="stable")
+    right = right.sort_values("day", kind="stable")
+    left = left.assign(_n=left.groupby(on, sort=False).cumcount())
+    right = right.assign(_n=right.groupby(on, sort=False).cumcount())
+    return left.merge(right, on=[*on, "_n"], suffixes=("_l", "_s"))
+
+
+def _within(days_l: pd.Series, days_s: pd.Series, window: int) -> np.ndarray:
+    dl, ds = days_l.to_numpy(), days_s.to_numpy()
+    missing = (dl == NO_DAY) | (ds == NO_DAY)
+    return missing | (np.abs(dl - ds) <= window)
+
+
+def _pairs(joined: pd.DataFrame, confidence: np.ndarray | float) -> Pairs:
+    conf = np.broadcast_to(np.asarray(confidence, dtype=np.float64), (len(joined),)).copy()
+    return Pairs(joined["pos_l"].to_numpy(dtype=np.int64), joined["pos_s"].to_numpy(dtype=np.int64), conf)
+
+
+def match_by_reference(
+    ledger: pd.DataFrame,
+    statement: pd.DataFrame,
+    l_open: np.ndarray,
+    s_open: np.ndarray,
+    options: ReconcileOptions,
+) -> Pairs:
+    """Same normalized reference and sign: ``INV-0012345`` = ``12345`` = ``Inv 12345``.
+
+    Confidence 1.0 when the printed references are equal, 0.95 when only their keys are.
+    """
+    cols = ["ref", "key", "sign", "day"]
+    left = _open(ledger, l_open & (ledger["key"].str.len() >= MIN_KEY_LENGTH).to_numpy(), cols)
+    right = _open(statement, s_open & (statement["key"].str.len() >= MIN_KEY_LENGTH).to_numpy(), cols)
+    joined = _rank_join(left, right, ["key", "sign"])
+    joined = joined[_within(joined["day_l"], joined["day_s"], options.reference_date_window_days)]
+    same = joined["ref_l"].str.upper().str.strip() == joined["ref_s"].str.upper().str.strip()
+    return _pairs(joined, np.where(same.to_numpy(), 1.0, 0.95))
+
+
+def match_by_other_reference(
+    ledger: pd.DataFrame,
+    statement: pd.DataFrame,
+    ledger_other: pd.DataFrame,
+    statement_other: pd.DataFrame,
+    l_open: np.ndarray,
+    s_open: np.ndarray,
+    options: ReconcileOptions,
+) -> Pairs:
+    """Their "Your Ref" column holds our document number, or our export holds theirs
+    (SAP "Reference", Business Central "External Document No.")."""
+    found: list[pd.DataFrame] = []
+    cols = ["key", "sign", "day"]
+    left = _open(ledger, l_open, cols)
+    right = _open(statement, s_open, cols)
+    if len(statement_other):
+        theirs = statement_other.merge(right.drop(columns="key"), on="pos")
+        found.append(_rank_join(left, theirs, ["key", "sign"]))
+    if len(ledger_other):
+        ours = ledger_other.merge(left.drop(columns="key"), on="pos")
+        found.append(_rank_join(ours, right, ["key", "sign"]))
+    if not found:
+        return Pairs.none()
+    joined = pd.concat(found, ignore_index=True)
+    joined = joined[_within(joined["day_l"], joined["day_s"], options.reference_date_window_days)]
+    # An item with several other references may pair more than once: keep its first pair only.
+    joined = joined.drop_duplicates("pos_l").drop_duplicates("pos_s")
+    return _pairs(joined, 0.95)
+
+
+def match_by_ocr_reference(
+    ledger: pd.DataFrame,
+    statement: pd.DataFrame,
+    l_open: np.ndarray,
+    s_open: np.ndarray,
+    options: ReconcileOptions,
+) -> Pairs:
+    """References equal once the letters OCR confuses with digits are folded (O/0, I/l/1, S/5, B/8)."""
+    cols = ["ref", "sign", "day"]
+    left = _open(ledger, l_open & (ledger["key"] != "").to_numpy(), cols)
+    right = _open(statement, s_open & (statement["key"] != "").to_numpy(), cols)
+    if left.empty or right.empty:
+        return Pairs.none()
+    left = left.assign(key=[reference_to_ocr_key(r) for r in left["ref"]])
+    right = right.assign(key=[reference_to_ocr_key(r) for r in right["ref"]])
+    left = left[left["key"].str.len() >= MIN_KEY_LENGTH]
+    right = right[right["key"].str.len() >= MIN_KEY_LENGTH]
+    joined = _rank_join(left, right, ["key", "sign"])
+    joined = joined[_within(joined["day_l"], joined["day_s"], options.reference_date_window_days)]
+    return _pairs(joined, 0.85)
+
+
+def match_by_amount_and_date(
+    ledger: pd.DataFrame,
+    statement: pd.DataFrame,
+    l_open: np.ndarray,
+    s_open: np.ndarray,
+    options: ReconcileOptions,
+) -> Pairs:
+    """Same amount to the cent, dates within the window; repeated amounts pair in date order.
+
+    Confidence falls with the distance in days and when both sides carry different references.
+    """
+    cols = ["key", "cents", "day"]
+    left = _open(ledger, l_open & (ledger["day"] != NO_DAY).to_numpy(), cols)
+    right = _open(statement, s_open & (statement["day"] != NO_DAY).to_numpy(), cols)
+    joined = _rank_join(left, right, ["cents"])
+    days = np.abs(joined["day_l"].to_numpy() - joined["day_s"].to_numpy())
+    joined = joined[days <= options.amount_date_window_days]
+    days = np.abs(joined["day_l"].to_numpy() - joined["day_s"].to_numpy())
+    keys_differ = (joined["key_l"] != "") & (joined["key_s"] != "") & (joined["key_l"] != joined["key_s"])
+    confidence = 0.9 - 0.02 * days - np.where(keys_differ.to_numpy(), 0.15, 0.0)
+    return _pairs(joined, confidence)
+
+
+def match_by_fuzzy_reference(
+    ledger: pd.DataFrame,
+    statement: pd.DataFrame,
+    l_open: np.ndarray,
+    s_open: np.ndarray,
+    options: ReconcileOptions,
+) -> tuple[Pairs, str | None]:
+    """References one edit apart (a transposition, a dropped or extra character, a letter typo),
+    same sign, dates within the reference window; a single digit replaced by another is a
+    different document in a sequence, not a typo. Returns the pairs and a warning if skipped."""
+    from rapidfuzz.distance import OSA
+    from rapidfuzz.process import cdist
+
+    cols = ["key", "sign", "day"]
+    left = _open(ledger, l_open & (ledger["key"].str.len() >= MIN_FUZZY_KEY_LENGTH).to_numpy(), cols)
+    right = _open(statement, s_open & (statement["key"].str.len() >= MIN_FUZZY_KEY_LENGTH).to_numpy(), cols)
+    if left.empty or right.empty:
+        return Pairs.none(), None
+    if len(left) * len(right) > options.fuzzy_max_pairs:
+        return Pairs.none(), (
+            f"fuzzy reference pass skipped: {len(left)} x {len(right)} open items exceed "
+            f"the bound of {options.fuzzy_max_pairs} comparisons"
+        )
+    right_keys = right["key"].tolist()
+    hits_l: list[np.ndarray] = []
+    hits_s: list[np.ndarray] = []
+    for start in range(0, len(left), FUZZY_BLOCK_ROWS):
+        block = left["key"].iloc[start : start + FUZZY_BLOCK_ROWS].tolist()
+        distances = cdist(block, right_keys, scorer=OSA.distance, score_cutoff=1, dtype=np.int32, workers=1)
+        rows, columns = np.nonzero(distances <= 1)
+        hits_l.append(rows + start)
+        hits_s.append(columns)
+    li = np.concatenate(hits_l)
+    si = np.concatenate(hits_s)
+    cand = pd.DataFrame(
+        {
+            "pos_l": left["pos"].to_numpy()[li],
+            "pos_s": right["pos"].to_numpy()[si],
+            "key_l": left["key"].to_numpy()[li],
+            "key_s": right["key"].to_numpy()[si],
+            "sign_l": left["sign"].to_numpy()[li],
+            "sign_s": right["sign"].to_numpy()[si],
+            "day_l": left["day"].to_numpy()[li],
+            "day_s": right["day"].to_numpy()[si],
+        }
+    )
+    cand = cand[(cand["sign_l"] == cand["sign_s"]) & (cand["key_l"] != cand["key_s"])]
+    cand = cand[_within(cand["day_l"], cand["day_s"], options.reference_date_window_days)]
+    typo = [not is_single_digit_substitution(a, b) for a, b in zip(cand["key_l"], cand["key_s"], strict=True)]
+    cand = cand[np.asarray(typo, dtype=bool)]
+    cand = cand[~cand["pos_l"].duplicated(keep=False) & ~cand["pos_s"].duplicated(keep=False)]
+    return _pairs(cand, 0.75), None
+
+
+def _groups_one_to_many(
+    targets: pd.DataFrame, pool: pd.DataFrame, options: ReconcileOptions
+) -> list[tuple[int, tuple[int, ...]]]:
+    """For each target (largest first), a set of >= 2 pool items of its sign within the date window
+    that sum exactly to it; each pool item is used once. Bounded by the options."""
+    found: list[tuple[int, tuple[int, ...]]] = []
+    if targets.empty or len(pool) < 2:
+        return found
+    targets = targets.reindex(targets["cents"].abs().sort_values(ascending=False).index)
+    targets = targets.head(options.subset_max_targets)
+    used: set[int] = set()
+    by_sign = {
+        sign: part.sort_values("day", kind="stable") for sign, part in pool.groupby("sign", sort=False)
+    }
+    for pos, cents, day, sign in zip(
+        targets["pos"].to_numpy(),
+        targets["cents"].to_numpy(),
+        targets["day"].to_numpy(),
+        targets["sign"].to_numpy(),
+        strict=True,
+    ):
+        part = by_sign.get(sign)
+        if part is None or day == NO_DAY:
+            continue
+        days = part["day"].to_numpy()
+        lo = np.searchsorted(days, day - options.group_date_window_days, side="left")
+        hi = np.searchsorted(days, day + options.group_date_window_days, side="right")
+        window = part.iloc[lo:hi]
+        window = window[(window["cents"].abs() < abs(cents)) & ~window["pos"].isin(used)]
+        if len(window) < 2:
+            continue
+        nearest = np.argsort(np.abs(window["day"].to_numpy() - day), kind="stable")
+        window = window.iloc[nearest[: options.subset_max_candidates]]
+        chosen = find_subset(int(cents), window["cents"].tolist(), options.subset_max_nodes)
+        if chosen is None:
+            continue
+        members = tuple(int(window["pos"].iloc[k]) for k in chosen)
+        used.update(members)
+        found.append((int(pos), members))
+    return found
+
+
+def match_by_subset_sum(
+    ledger: pd.DataFrame,
+    statement: pd.DataFrame,
+    l_open: np.ndarray,
+    s_open: np.ndarray,
+    options: ReconcileOptions,
+) -> list[Group]:
+    """One statement line = several ledger entries (one payment settling several invoices), then
+    one ledger entry = several statement lines (an invoice paid in parts)."""
+    cols = ["cents", "day", "sign"]
+    left = _open(ledger, l_open, cols)
+    right = _open(statement, s_open, cols)
+    groups = [Group(members, (target,)) for target, members in _groups_one_to_many(right, left, options)]
+    taken_l = {p for g in groups for p in g.ledger}
+    taken_s = {p for g in groups for p in g.statement}
+    left = left[~left["pos"].isin(taken_l)]
+    right = right[~right["pos"].isin(taken_s)]
+    groups += [Group((target,), members) for target, members in _groups_one_to_many(left, right, options)]
+    return groups

@@ -1,0 +1,58 @@
+"""Document references reduced to comparable keys: the two books never print them the same way.
+
+Our ``INV-0012345`` is their ``12345``, ``INV12345`` or ``Inv 12345``: the key drops case,
+separators, a leading letter prefix and leading zeros. The OCR key also folds the letters OCR
+confuses with digits (O/0, I/l/1, S/5, B/8, Z/2).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import pandas as pd
+
+_NOT_ALNUM = re.compile(r"[^0-9A-Z]+")
+_PREFIX = re.compile(r"^[A-Z]{1,6}(?=\d)")
+_LEADING_LETTERS = re.compile(r"^[A-Z]+")
+_OCR_FOLD = str.maketrans({"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2"})
+
+
+def reference_to_key(reference: str | None) -> str:
+    """``"INV-0012345"`` -> ``"12345"``; ``""`` when there is nothing to compare."""
+    if not reference:
+        return ""
+    compact = _NOT_ALNUM.sub("", reference.upper())
+    return _PREFIX.sub("", compact).lstrip("0")
+
+
+def reference_to_ocr_key(reference: str | None) -> str:
+    """A reference key with OCR look-alike letters folded to digits: ``"INV-OO12B45"`` -> ``"12845"``.
+
+    A leading letter run is a prefix only if it holds a letter OCR never reads as a digit
+    (``INV``, ``CN``); ``"l2345"`` is a misread ``12345``, not prefix ``L``.
+    """
+    if not reference:
+        return ""
+    compact = _NOT_ALNUM.sub("", reference.upper())
+    letters = _LEADING_LETTERS.match(compact)
+    if letters is not None and not letters.group(0).translate(_OCR_FOLD).isdigit():
+        compact = compact[letters.end() :]
+    return compact.translate(_OCR_FOLD).lstrip("0")
+
+
+def references_to_keys(references: Iterable[str | None]) -> pd.Series:
+    """Many references -> their keys, normalizing each distinct text once."""
+    series = pd.Series(list(references), dtype=object).fillna("")
+    distinct = series.unique()
+    mapping = {ref: reference_to_key(ref) for ref in distinct}
+    return series.map(mapping).astype(object)
+
+
+def is_single_digit_substitution(a: str, b: str) -> bool:
+    """Whether two keys differ by one digit replaced by another: that is a different document
+    in a numbering sequence (10023 vs 10024), not a typo of the same one."""
+    if len(a) != len(b):
+        return False
+    diffs = [(x, y) for x, y in zip(a, b, strict=True) if x != y]
+    return len(diffs) == 1 and diffs[0][0].isdigit() and diffs[0][1].isdigit()
