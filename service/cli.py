@@ -16,8 +16,9 @@ from models.errors import ArreconError, InputError
 # Each module defines ``register(subparsers)``, which adds its sub-command(s) and sets ``func``
 # (called with the parsed namespace, returning the exit code). Order here is the order of --help.
 COMMAND_MODULES: tuple[str, ...] = (
-    "service.commands.admin",
+    "service.commands.extract",
     "service.commands.tables",
+    "service.commands.admin",
 )
 
 

@@ -1,0 +1,148 @@
+"""Table header rows -> column roles (Date / Ref / Description / Debit / Credit / Amount / Balance...).
+
+Header cells are matched by their normalized wording (lower case, punctuation and currency
+decorations dropped), so ``Doc. No.``, ``Document No`` and ``Invoice No`` all map to a reference
+role and ``Amount (EUR)`` to ``amount``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from enum import StrEnum
+
+__all__ = ["ColumnRole", "cell_to_role", "header_to_roles", "is_header_row"]
+
+
+class ColumnRole(StrEnum):
+    """What a statement table column holds."""
+
+    date = "date"
+    due_date = "due_date"
+    our_ref = "our_ref"  # the printer's own reference ("Our Ref")
+    your_ref = "your_ref"  # the addressee's reference ("Your Ref")
+    document_no = "document_no"
+    invoice_no = "invoice_no"
+    po = "po"
+    reference = "reference"
+    type = "type"
+    description = "description"
+    debit = "debit"
+    credit = "credit"
+    amount = "amount"
+    balance = "balance"
+    currency = "currency"
+    ignored = "ignored"
+
+
+REFERENCE_ROLES = frozenset(
+    {
+        ColumnRole.our_ref,
+        ColumnRole.your_ref,
+        ColumnRole.document_no,
+        ColumnRole.invoice_no,
+        ColumnRole.po,
+        ColumnRole.reference,
+    }
+)
+MONEY_ROLES = frozenset({ColumnRole.debit, ColumnRole.credit, ColumnRole.amount, ColumnRole.balance})
+
+# Exact normalized wordings first; then keyword rules in order (first hit wins).
+_EXACT: dict[str, ColumnRole] = {}
+for _role, _words in {
+    ColumnRole.date: "date|doc date|document date|posting date|post date|value date|trans date|"
+    "transaction date|invoice date|inv date|entry date|booking date|txn date|datum|belegdatum|"
+    "buchungsdatum|date posted|posted|doc dt|dt",
+    ColumnRole.due_date: "due date|due|due on|net due date|maturity|payment due|faellig|fälligkeit",
+    ColumnRole.our_ref: "our ref|our reference|our ref no|our doc no|our document no",
+    ColumnRole.your_ref: "your ref|your reference|your ref no|your doc no|customer ref|cust ref|"
+    "supplier ref|vendor ref|ext doc no|external document no|external ref|ext ref|their ref",
+    ColumnRole.document_no: "document no|doc no|document number|doc number|document|doc|doc nbr|"
+    "document nr|doc nr|belegnr|beleg|entry no|voucher|voucher no|trans no|transaction no|number|no|nr",
+    ColumnRole.invoice_no: "invoice no|invoice number|inv no|invoice|inv|invoice nbr|inv nbr|"
+    "invoice ref|inv ref|invoice nr|rechnung|rechnungsnr|bill no|supplier invoice no|vendor invoice no",
+    ColumnRole.po: "po|po no|po number|purchase order|order no|order|order ref|po ref",
+    ColumnRole.reference: "ref|reference|ref no|reference no|reference number|ref nr|referenz|"
+    "transaction ref",
+    ColumnRole.type: "type|doc type|document type|trans type|transaction type|tx type|txn type|dt|art|"
+    "belegart|entry type",
+    ColumnRole.description: "description|desc|text|details|detail|particulars|narrative|narration|"
+    "memo|item|remarks|comment|comments|transaction|buchungstext|info|transaction details|line description",
+    ColumnRole.debit: "debit|debits|dr|charges|charge|debit amount|invoices|invoice amount|soll|"
+    "amount debit|debit amt|increase",
+    ColumnRole.credit: "credit|credits|cr|payments|payment|payments credits|payments/credits|"
+    "credit amount|receipts|haben|amount credit|credit amt|decrease",
+    ColumnRole.amount: "amount|amt|value|total|net amount|gross amount|amount due|open amount|"
+    "amount in lc|amount in dc|betrag|amount remaining|outstanding|signed amount|sum",
+    ColumnRole.balance: "balance|running balance|bal|cumulative|cumulative balance|saldo|"
+    "balance due|account balance|running total",
+    ColumnRole.currency: "currency|curr|cur|ccy|crcy|währung",
+}.items():
+    for _w in _words.split("|"):
+        _EXACT[_w] = _role
+
+_DECORATION = re.compile(
+    r"\((?:[a-z]{3}|[$€£¥])\)|\b(?:eur|usd|gbp|chf)\b|[$€£¥]|\bin\s+[a-z]{3}\b|[^a-z0-9/ äöüé]", re.I
+)
+
+
+def _normalize(text: str) -> str:
+    s = text.lower().replace("nº", "no").replace("n°", "no").replace("#", " no ")
+    s = _DECORATION.sub(" ", s)
+    s = s.replace(".", " ")
+    return " ".join(s.split())
+
+
+def cell_to_role(text: str) -> ColumnRole | None:
+    """The role a header cell's wording names, or None when it names none."""
+    s = _normalize(text)
+    if not s:
+        return None
+    if s in _EXACT:
+        return _EXACT[s]
+    if "balance" in s or "saldo" in s:
+        return ColumnRole.balance
+    if "due" in s and "date" in s:
+        return ColumnRole.due_date
+    if "date" in s:
+        return ColumnRole.date
+    if s.startswith("our "):
+        return ColumnRole.our_ref
+    if s.startswith(("your ", "customer ", "vendor ", "supplier ")) and ("ref" in s or "no" in s.split()):
+        return ColumnRole.your_ref
+    if "debit" in s:
+        return ColumnRole.debit
+    if "credit" in s and "note" not in s:
+        return ColumnRole.credit
+    if "amount" in s or "amt" in s.split():
+        return ColumnRole.amount
+    if "invoice" in s:
+        return ColumnRole.invoice_no
+    if "ref" in s:
+        return ColumnRole.reference
+    if "desc" in s or "detail" in s or "particular" in s or "narrat" in s:
+        return ColumnRole.description
+    return None
+
+
+def is_header_row(cells: Sequence[str]) -> bool:
+    """True when ``cells`` read as a statement table's header row (a money column and another role)."""
+    filled = [c for c in cells if c.strip()]
+    if len(filled) < 2:
+        return False
+    roles = [cell_to_role(c) for c in filled]
+    named = [r for r in roles if r is not None]
+    if len(named) < 2 or len(named) * 3 < len(filled) * 2:
+        return False
+    return any(r in MONEY_ROLES for r in named) and any(r not in MONEY_ROLES for r in named)
+
+
+def header_to_roles(cells: Sequence[str]) -> list[ColumnRole]:
+    """One role per header cell; unnamed cells get ``ignored``, a repeated money role keeps the first."""
+    roles: list[ColumnRole] = []
+    for text in cells:
+        role = cell_to_role(text) or ColumnRole.ignored
+        if role in MONEY_ROLES and role in roles:
+            role = ColumnRole.ignored
+        roles.append(role)
+    return roles
