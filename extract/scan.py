@@ -1,0 +1,367 @@
+"""Scanned pages -> ``Layout``: page images cleaned up and OCR'd into ``Word``s with pixel boxes.
+
+Pages are OCR'd in parallel worker processes (one page image in memory per worker), each page's
+result is cached under a key of its pixels' hash + every setting that changes the output, and a
+per-document time limit stops OCR with a warning (the document goes to review) instead of hanging.
+Coordinates are pixels of the upright, deskewed page at the resolution it was rendered/loaded at.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from extract.layout import Layout, Page, Segment, Word
+from extract.ocr import OcrEngine, OcrSettings, engine_by_name
+from extract.raster import (
+    PageImage,
+    RasterLimits,
+    image_page_count,
+    image_to_page_images,
+    pdf_page_count,
+    pdf_to_page_images,
+)
+from models.errors import ResourceLimitError
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import AsyncResult
+
+# Bumped whenever preprocessing changes what OCR sees, so stale cache entries are never reused.
+PIPELINE_VERSION = "scan-3"
+# Mean word confidence under which a page is reported as doubtful (handwriting, a poor scan).
+DOUBTFUL_PAGE_CONF = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOptions:
+    """How scanned pages are read: render resolution, workers, cache, time limit and bounds."""
+
+    dpi: float = 300.0
+    processes: int = 2
+    cache_dir: Path | None = None
+    time_limit_s: float = 300.0
+    engine: str = "tesseract"
+    lang: str = "eng"
+    limits: RasterLimits = field(default_factory=RasterLimits)
+
+
+@dataclass(frozen=True, slots=True)
+class ScannedPage:
+    """One OCR'd page, what was done to it and what a reviewer should know."""
+
+    page: Page
+    rotation: int = 0
+    skew: float = 0.0
+    scale: float = 1.0
+    warnings: tuple[str, ...] = ()
+    cached: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """The OCR'd pages of one document (in page order) and the document's warnings."""
+
+    pages: tuple[ScannedPage, ...]
+    warnings: tuple[str, ...] = ()
+    timed_out: bool = False
+
+    @property
+    def layout(self) -> Layout:
+        return Layout(pages=tuple(p.page for p in self.pages))
+
+
+# --- one page ---------------------------------------------------------------------------------
+
+
+def page_image_to_scanned(page_image: PageImage, engine: OcrEngine, settings: OcrSettings) -> ScannedPage:
+    """OCR one page image: orientation, deskew, ruling removal, scale, crop to text, then the engine."""
+    import numpy as np
+    from PIL import Image
+
+    from extract import preprocess as pp
+
+    number = page_image.number
+    gray = np.asarray(page_image.image.convert("L"), dtype=np.uint8)
+    ink = pp.gray_to_ink(gray)
+    height, width = gray.shape
+    if pp.ink_fraction(ink) < 0.001 or pp.blobs_to_text_box(pp.ink_to_blobs(ink), width, height) is None:
+        return ScannedPage(
+            Page(number, width, height, ()), warnings=(f"page {number}: blank, no text found",)
+        )
+
+    rotation = 0
+    osd_done = False
+    if pp.ink_to_line_direction(ink) == "vertical":
+        rotation = engine.image_to_rotation(Image.fromarray(gray)) or 90
+        osd_done = True
+    upright_ink = ink if rotation == 0 else pp.rotate_quadrant(ink, rotation)
+    scanned = _oriented_to_scanned(
+        number, pp.rotate_quadrant(gray, rotation), upright_ink, rotation, engine, settings
+    )
+    if not osd_done and _looks_upside_down(scanned):
+        turn = engine.image_to_rotation(Image.fromarray(gray))
+        if turn:
+            retry = _oriented_to_scanned(
+                number, pp.rotate_quadrant(gray, turn), pp.rotate_quadrant(ink, turn), turn, engine, settings
+            )
+            if _mean_conf(retry.page.words) > _mean_conf(scanned.page.words):
+                scanned = retry
+    return _with_doubt_warning(scanned)
+
+
+def _oriented_to_scanned(
+    number: int, gray: Any, ink: Any, rotation: int, engine: OcrEngine, settings: OcrSettings
+) -> ScannedPage:
+    """OCR an upright page: deskew, remove rulings, scale small text up, crop to the text box."""
+    import cv2
+    from PIL import Image
+
+    from extract import preprocess as pp
+
+    skew = pp.ink_to_skew(ink)
+    if abs(skew) >= 0.05:
+        gray = pp.deskew(gray, skew)
+        ink = pp.gray_to_ink(gray)
+    rulings = pp.ink_to_rulings(ink)
+    clean = pp.remove_rulings(gray, rulings)
+    # remove_rulings paints "paper" (255); on the ink mask paper is 0, hence the inversion around it.
+    clean_ink = 255 - pp.remove_rulings(255 - ink, rulings)
+    height, width = gray.shape
+    blobs = pp.ink_to_blobs(clean_ink)
+    x0, top, x1, bottom = pp.blobs_to_text_box(blobs, width, height) or (0, 0, width, height)
+    crop = clean[top:bottom, x0:x1]
+    cap = pp.blobs_to_cap_height(blobs)
+    scale = 1.0
+    if cap is not None and cap < 0.8 * pp.TARGET_CAP_HEIGHT_PX:
+        scale = min(2.5, pp.TARGET_CAP_HEIGHT_PX / cap)
+        crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    words = engine.image_to_words(Image.fromarray(crop), settings)
+    placed = tuple(
+        Word(
+            w.text, w.x0 / scale + x0, w.top / scale + top, w.x1 / scale + x0, w.bottom / scale + top, w.conf
+        )
+        for w in words
+    )
+    segments = tuple(
+        Segment(float(a), float(b), float(c), float(d)) for a, b, c, d in rulings.horizontal
+    ) + tuple(Segment(float(a), float(b), float(c), float(d)) for a, b, c, d in rulings.vertical)
+    page = Page(number, float(width), float(height), placed, segments)
+    return ScannedPage(page, rotation=rotation, skew=skew, scale=round(scale, 3))
+
+
+def _mean_conf(words: Sequence[Word]) -> float:
+    return sum(w.conf for w in words) / len(words) if words else 0.0
+
+
+def _looks_upside_down(scanned: ScannedPage) -> bool:
+    """An upside-down page OCRs into few, low-confidence, mostly non-alphanumeric words."""
+    words = scanned.page.words
+    if len(words) < 5:
+        return True
+    return _mean_conf(words) < 0.5
+
+
+def _with_doubt_warning(scanned: ScannedPage) -> ScannedPage:
+    words = scanned.page.words
+    mean = _mean_conf(words)
+    if words and mean >= DOUBTFUL_PAGE_CONF:
+        return scanned
+    number = scanned.page.number
+    note = (
+        f"page {number}: OCR is unsure of this page (mean word confidence {mean:.2f}); "
+        "handwriting or a poor scan, check it by eye"
+        if words
+        else f"page {number}: no words could be read"
+    )
+    return ScannedPage(
+        scanned.page, scanned.rotation, scanned.skew, scanned.scale, (*scanned.warnings, note), scanned.cached
+    )
+
+
+# --- cache ------------------------------------------------------------------------------------
+
+
+def page_cache_key(page_image: PageImage, engine_version: str, settings: OcrSettings) -> str:
+    """sha256 of the page's pixels and of every setting that changes the OCR output."""
+    digest = hashlib.sha256()
+    image = page_image.image
+    digest.update(f"{PIPELINE_VERSION}|{engine_version}|{settings}|{image.mode}|{image.size}|".encode())
+    digest.update(f"{page_image.dpi:.3f}|".encode())
+    digest.update(image.tobytes())
+    return digest.hexdigest()
+
+
+def _cache_read(cache_dir: Path, key: str, number: int) -> ScannedPage | None:
+    path = cache_dir / key[:2] / f"{key}.json"
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # a missing or damaged entry is a miss: the page is OCR'd again
+    try:
+        page = Page(
+            number,
+            float(raw["width"]),
+            float(raw["height"]),
+            tuple(Word(str(t), *map(float, box)) for t, *box in raw["words"]),
+            tuple(Segment(*map(float, s)) for s in raw["segments"]),
+        )
+        warnings = tuple(str(w).replace("page {n}", f"page {number}") for w in raw["warnings"])
+        return ScannedPage(
+            page, int(raw["rotation"]), float(raw["skew"]), float(raw["scale"]), warnings, True
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _cache_write(cache_dir: Path, key: str, scanned: ScannedPage) -> None:
+    page = scanned.page
+    raw = {
+        "width": page.width,
+        "height": page.height,
+        "words": [[w.text, w.x0, w.top, w.x1, w.bottom, w.conf] for w in page.words],
+        "segments": [[s.x0, s.top, s.x1, s.bottom] for s in page.segments],
+        "warnings": [w.replace(f"page {page.number}", "page {n}") for w in scanned.warnings],
+        "rotation": scanned.rotation,
+        "skew": scanned.skew,
+        "scale": scanned.scale,
+    }
+    folder = cache_dir / key[:2]
+    folder.mkdir(parents=True, exist_ok=True)
+    # Write-then-rename: a reader in another worker never sees half an entry.
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(raw, fh)
+    os.replace(tmp, folder / f"{key}.json")
+
+
+# --- a document -------------------------------------------------------------------------------
+
+# Per worker process: the document being read, so jobs carry only page numbers (not pixels).
+_WORKER: dict[str, Any] = {}
+
+
+def _worker_init(data: bytes, kind: str, options: ScanOptions) -> None:
+    engine = engine_by_name(options.engine)
+    _WORKER.update(data=data, kind=kind, options=options, engine=engine, version=engine.version())
+
+
+def _page_images(data: bytes, kind: str, numbers: list[int], options: ScanOptions) -> Iterator[PageImage]:
+    if kind == "pdf":
+        return pdf_to_page_images(data, numbers, options.dpi, options.limits)
+    return (
+        page
+        for number in numbers
+        for page in image_to_page_images(data, options.limits, first=number, last=number)
+    )
+
+
+def _scan_page_job(number: int, deadline: float) -> ScannedPage:
+    """Worker job: render/load one page, answer from the cache or OCR it and fill the cache."""
+    data, kind, options = _WORKER["data"], _WORKER["kind"], _WORKER["options"]
+    engine: OcrEngine = _WORKER["engine"]
+    page_image = next(_page_images(data, kind, [number], options))
+    settings = OcrSettings(lang=options.lang, timeout_s=max(1.0, deadline - time.time()))
+    keyed = OcrSettings(lang=options.lang)  # the timeout does not change the output
+    key = page_cache_key(page_image, _WORKER["version"], keyed) if options.cache_dir else ""
+    if options.cache_dir:
+        hit = _cache_read(options.cache_dir, key, number)
+        if hit is not None:
+            return hit
+    scanned = page_image_to_scanned(page_image, engine, settings)
+    if options.cache_dir:
+        _cache_write(options.cache_dir, key, scanned)
+    return scanned
+
+
+def image_to_scan(data: bytes, options: ScanOptions) -> ScanResult:
+    """OCR every page of a PNG/JPEG/TIFF/BMP image file."""
+    count = image_page_count(data, options.limits)
+    return _document_to_scan(data, "image", list(range(1, count + 1)), options)
+
+
+def pdf_pages_to_scan(data: bytes, numbers: Sequence[int], options: ScanOptions) -> ScanResult:
+    """OCR the given 1-based pages of a PDF (the ones without a usable text layer)."""
+    count = pdf_page_count(data, options.limits)
+    wanted = [n for n in numbers if 1 <= n <= count]
+    return _document_to_scan(data, "pdf", wanted, options)
+
+
+def _document_to_scan(data: bytes, kind: str, numbers: list[int], options: ScanOptions) -> ScanResult:
+    deadline = time.time() + options.time_limit_s
+    workers = max(1, min(options.processes, len(numbers)))
+    done: dict[int, ScannedPage] = {}
+    timed_out = False
+    if workers == 1:
+        _worker_init(data, kind, options)
+        try:
+            for number in numbers:
+                if time.time() >= deadline:
+                    timed_out = True
+                    break
+                try:
+                    done[number] = _scan_page_job(number, deadline)
+                except ResourceLimitError:
+                    if time.time() < deadline:
+                        raise
+                    timed_out = True
+                    break
+        finally:
+            _WORKER.clear()
+    else:
+        timed_out = _pool_scan(data, kind, numbers, options, workers, deadline, done)
+    pages = tuple(done[n] for n in numbers if n in done)
+    warnings = [w for p in pages for w in p.warnings]
+    if timed_out:
+        missing = [n for n in numbers if n not in done]
+        warnings.append(
+            f"OCR stopped at the time limit of {options.time_limit_s:g} s; pages not read: "
+            f"{', '.join(map(str, missing))}; the document needs review"
+        )
+    return ScanResult(pages, tuple(warnings), timed_out)
+
+
+def _pool_scan(
+    data: bytes,
+    kind: str,
+    numbers: list[int],
+    options: ScanOptions,
+    workers: int,
+    deadline: float,
+    done: dict[int, ScannedPage],
+) -> bool:
+    """Run page jobs on a process pool, filling ``done``; True when the time limit cut it short."""
+    import multiprocessing
+
+    # forkserver: workers are forked from a clean single-threaded server, never from a web or
+    # queue worker that holds threads and locks.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["extract.scan", "extract.preprocess", "numpy", "cv2", "PIL.Image"])
+    pool = context.Pool(
+        workers, initializer=_worker_init, initargs=(data, kind, options), maxtasksperchild=50
+    )
+    try:
+        jobs: dict[int, AsyncResult[ScannedPage]] = {
+            n: pool.apply_async(_scan_page_job, (n, deadline)) for n in numbers
+        }
+        for number, job in jobs.items():
+            remaining = deadline - time.time()
+            try:
+                done[number] = job.get(timeout=max(0.0, remaining))
+            except multiprocessing.TimeoutError:
+                return True
+            except ResourceLimitError:
+                if time.time() < deadline:
+                    raise
+                return True
+        return False
+    finally:
+        # terminate, not close: on a time-out the running tesseract calls must not keep the CPU.
+        pool.terminate()
+        pool.join()
