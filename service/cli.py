@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "service.commands.extract",
     "service.commands.tables",
     "service.commands.admin",
+    "service.commands.serve",
 )
 
 

@@ -1,0 +1,208 @@
+"""``arrecon serve`` (the API plus its worker processes) and ``arrecon worker`` (one worker).
+
+With the default settings everything runs on one machine with no other server: a SQLite file,
+the document store folder and the embedded worker, which polls the documents table. With
+``ARRECON_QUEUE_URL=redis://...`` the same commands run Celery workers instead.
+``serve --demo`` first seeds a demo client, a demo analyst login and the samples (``make run``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from models.errors import ArreconError, InputError
+from service.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+DEMO_CLIENT = "Demo Receivables"
+DEMO_EMAIL = "analyst@demo.example"
+DEMO_PASSWORD = "demo-analyst"
+DEMO_TOKEN_NAME = "demo"
+SAMPLE_SUFFIXES = frozenset(
+    {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".xlsx", ".csv", ".eml", ".txt", ".html", ".htm"}
+)
+WORKER_STOP_S = 15.0
+
+
+def register(subparsers: Any) -> None:
+    """Add the serve and worker sub-commands."""
+    serve = subparsers.add_parser("serve", help="run the API and its worker(s); SQLite, no other server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="worker processes to start (0: none)")
+    serve.add_argument("--demo", action="store_true",
+                       help="first seed a demo client, a demo analyst login and the samples")
+    serve.add_argument("--samples", type=Path, default=Path("samples"), help="where --demo finds samples")
+    serve.set_defaults(func=run_serve)
+
+    worker = subparsers.add_parser(
+        "worker", help="process documents: embedded (no queue URL) or a Celery worker on ARRECON_QUEUE_URL"
+    )
+    worker.add_argument("--concurrency", type=int, default=1, help="Celery worker processes (default 1)")
+    worker.add_argument("--hostname", default=None, help="Celery node name (default: celery@<host>)")
+    worker.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
+    worker.set_defaults(func=run_worker)
+
+
+def _configure_logging(settings: Settings) -> None:
+    from service.logs import configure_logging
+
+    configure_logging(settings.log_level, settings.log_json)
+
+
+def run_worker(args: argparse.Namespace) -> int:
+    """Run one worker until SIGTERM / SIGINT (embedded) or Celery's own shutdown."""
+    from service.worker import run_celery_worker, run_embedded_worker
+
+    settings = get_settings()
+    _configure_logging(settings)
+    if settings.queue_url:
+        run_celery_worker(settings, concurrency=args.concurrency, hostname=args.hostname)
+        return 0
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    if args.parent_pid:
+        _stop_when_orphaned(args.parent_pid, stop)
+    run_embedded_worker(settings, stop)
+    return 0
+
+
+def _stop_when_orphaned(parent_pid: int, stop: threading.Event) -> None:
+    """Stop the embedded worker when the serve process that started it is gone (even if SIGKILLed)."""
+
+    def watch() -> None:
+        while not stop.wait(1.0):
+            if os.getppid() != parent_pid:
+                log.warning("serve process %d is gone; stopping", parent_pid)
+                stop.set()
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def start_workers(count: int) -> list[subprocess.Popen[bytes]]:
+    """Start ``count`` ``arrecon worker`` processes with this process's environment."""
+    command = [sys.executable, "-m", "service.cli", "worker", f"--parent-pid={os.getpid()}"]
+    return [subprocess.Popen(command) for _ in range(count)]
+
+
+def stop_workers(workers: list[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM the workers (each finishes its document), SIGKILL what is still running after a while."""
+    for worker in workers:
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + WORKER_STOP_S
+    for worker in workers:
+        try:
+            worker.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Migrate, optionally seed the demo, start the workers, then serve the API until interrupted."""
+    import uvicorn
+
+    from service.api import create_app
+    from service.db import migrate
+
+    settings = get_settings()
+    _configure_logging(settings)
+    migrate(settings.database_url)
+    if args.demo:
+        seed_demo(settings, args.samples)
+    app = create_app(settings)
+    workers = start_workers(args.workers)
+    url = f"http://{args.host}:{args.port}"
+    print(f"arrecon is serving on {url}/  (API docs {url}/docs, API {url}/api/v1)", flush=True)
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level.lower())
+    finally:
+        stop_workers(workers)
+    return 0
+
+
+def _sample_files(samples: Path) -> list[Path]:
+    """The statement and ledger files under ``samples`` (expected outputs and code are not samples)."""
+    return sorted(
+        path
+        for path in samples.rglob("*")
+        if path.is_file() and path.suffix.lower() in SAMPLE_SUFFIXES and ".expected" not in path.name
+    )
+
+
+def seed_demo(settings: Settings, samples: Path) -> None:
+    """A demo client, analyst login and API token, its ledgers and statements from ``samples``; idempotent."""
+    from ingest.intake import intake
+    from service.auth import UnknownClientError, create_client, create_token, create_user, find_client
+    from service.db import Role, User, make_engine, session_factory
+    from service.store import LocalDocumentStore
+    from service.tasks import enqueue_for
+
+    sessions = session_factory(make_engine(settings.database_url))
+    store = LocalDocumentStore(settings.store_dir)
+    enqueue = enqueue_for(settings)
+    with sessions() as session:
+        try:
+            client = find_client(session, DEMO_CLIENT)
+        except UnknownClientError:
+            client = create_client(session, DEMO_CLIENT)
+        if session.query(User).filter(User.email == DEMO_EMAIL).first() is None:
+            create_user(session, client, DEMO_EMAIL, DEMO_PASSWORD, Role.analyst, name="Demo Analyst")
+        _, token = create_token(session, client, DEMO_TOKEN_NAME)
+        ledgers = statements = 0
+        for path in _sample_files(samples):
+            data = path.read_bytes()
+            try:
+                if "ledger" in path.name.lower():
+                    ledgers += _store_demo_ledger(session, store, client.id, path.name, data)
+                else:
+                    intake(session, store, enqueue, client_id=client.id, channel="demo", sender=None,
+                           filename=path.name, data=data)
+                    statements += 1
+            except InputError as exc:
+                print(f"demo: skipped {path}: {exc}", file=sys.stderr)
+    print(f"demo client {DEMO_CLIENT!r}: {statements} sample statement(s) and {ledgers} ledger(s) ingested")
+    print(f"demo analyst login: {DEMO_EMAIL} / {DEMO_PASSWORD}")
+    print(f"demo API token (shown once): {token}")
+
+
+def _store_demo_ledger(session: Any, store: Any, client_id: str, filename: str, data: bytes) -> int:
+    """Store one ledger export as the next version of its customer's ledger; 1 when stored, 0 if skipped."""
+    from sqlalchemy import func, select
+
+    from reconcile.ledger import load_ledger
+    from service.db import Ledger
+
+    try:
+        ledger = load_ledger(data, filename)
+    except ArreconError as exc:
+        print(f"demo: skipped ledger {filename}: {exc}", file=sys.stderr)
+        return 0
+    account = ledger.account or Path(filename).stem
+    sha256 = store.put(data)
+    exists = session.scalar(
+        select(Ledger.id).where(Ledger.client_id == client_id, Ledger.sha256 == sha256)
+    )
+    if exists is not None:
+        return 0
+    latest = session.scalar(
+        select(func.max(Ledger.version)).where(
+            Ledger.client_id == client_id, Ledger.customer_account == account
+        )
+    )
+    session.add(Ledger(client_id=client_id, customer_account=account, version=int(latest or 0) + 1,
+                       filename=filename, sha256=sha256, json=ledger.model_dump_json(), created_by="demo"))
+    session.commit()
+    return 1
