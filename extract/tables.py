@@ -33,7 +33,7 @@ class TableOptions:
     """Tolerances of table reconstruction, in multiples of the page's median word height."""
 
     snap: float = 0.3  # rules this close are one line
-    block_gap: float = 1.2  # a vertical gap this tall between lines ends a block of lines
+    block_gap: float = 2.0  # a vertical gap this tall between lines ends a block of lines
     min_rows: int = 2  # a borderless table has at least this many multi-chunk lines
     band_max_lines: int = 3  # a shaded/ruled band holding more lines than this is not one row
     max_rules: int = 5000  # above this, ruling segments are drawings, not tables: ignore them
@@ -156,11 +156,13 @@ def _block_to_table(
     options: TableOptions,
 ) -> Table | None:
     """A borderless table from a block of lines, or None when it has fewer than 2 columns."""
-    separators = lines_to_separators(block)
+    # Columns come from the fullest lines (upper quartile of chunk counts): a key-value header
+    # block or a spanning title in the same block must not close the corridors between columns.
+    separators = lines_to_separators(_fullest_lines(block))
     block = _trim_to_columns(block, separators)
     if len([line for line in block if len(line.chunks) >= 2]) < options.min_rows:
         return None
-    separators = lines_to_separators(block)
+    separators = lines_to_separators(_fullest_lines(block))
     if not separators:
         return None
     left = min(line.x0 for line in block)
@@ -179,6 +181,15 @@ def _block_to_table(
         rows.append(tuple(_words_to_cell(words, box) for words, box in zip(cells, boxes, strict=True)))
     bbox = (left, block[0].top, right, block[-1].bottom)
     return Table(page=number, bbox=bbox, rows=tuple(rows))
+
+
+def _fullest_lines(block: Sequence[Line]) -> list[Line]:
+    """The lines with at least the upper-quartile number of chunks (of the multi-chunk lines)."""
+    counts = sorted(len(line.chunks) for line in block if len(line.chunks) >= 2)
+    if not counts:
+        return []
+    threshold = counts[(3 * (len(counts) - 1)) // 4]
+    return [line for line in block if len(line.chunks) >= threshold]
 
 
 def _trim_to_columns(block: list[Line], separators: Sequence[float]) -> list[Line]:
