@@ -1,0 +1,372 @@
+"""OCR field repair and validation: fix what tesseract confuses, and know which lines to doubt.
+
+Two stages, both pure:
+
+* ``words_to_repaired`` (page words, before table reconstruction): inside number-shaped tokens
+  (amounts, numeric dates, the digit run of a reference) letters tesseract confuses with digits
+  become digits (O/o/D -> 0, I/l/| -> 1, S/s -> 5, B -> 8, Z -> 2); words with letters elsewhere
+  (descriptions, month names, ``CR``) are left alone.
+* ``statement_to_repaired`` (the statement built from OCR'd pages): references are checked against
+  the document's dominant reference shapes and repaired toward them; the running balance locates
+  wrong amounts and fixes those whose correct value is an OCR slip away (lost decimal point or
+  minus, one confused digit); the stated totals check the lines when there is no balance column.
+  Each field's confidence is tesseract's word confidence combined with that validation, and a
+  line's confidence is its weakest field: a line that fails validation ends below ``DOUBT``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from extract.layout import Word
+from models.statement import NormalizedStatement, StatementLine
+
+__all__ = [
+    "DOUBT",
+    "RepairOptions",
+    "reference_to_shape",
+    "statement_to_repaired",
+    "token_to_repaired",
+    "words_to_repaired",
+]
+
+# A line at or above this confidence is trusted without review; every wrong line must end below it.
+DOUBT = 0.8
+
+_TO_DIGIT = str.maketrans(
+    {
+        "O": "0",
+        "o": "0",
+        "D": "0",
+        "Q": "0",
+        "I": "1",
+        "l": "1",
+        "|": "1",
+        "i": "1",
+        "!": "1",
+        "S": "5",
+        "s": "5",
+        "B": "8",
+        "Z": "2",
+        "z": "2",
+    }
+)
+_TO_LETTER = {"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z", "6": "G"}
+_CONFUSABLE = frozenset("OoDQIl|i!SsBZz")
+_SEPARATORS = frozenset(".,'/-() ")
+_AMOUNT_SHAPE = re.compile(
+    r"^[-(]?\d{1,3}(?:[,.' ]\d{3})*(?:[.,]\d{1,2})?\)?-?$|^[-(]?\d+(?:[.,]\d{1,2})?\)?-?$"
+)
+_DATE_SHAPE = re.compile(r"^\d{1,4}[/.\-]\d{1,2}[/.\-]\d{2,4}$")
+
+
+@dataclass(frozen=True, slots=True)
+class RepairOptions:
+    """How much to trust OCR: tesseract confidence at which a validated field counts as certain."""
+
+    trusted_word_conf: float = 0.90
+    # a field whose token had to be repaired, or a line located by the balance check, ends here
+    repaired_conf: float = 0.79
+    flagged_conf: float = 0.5
+
+
+# --- tokens -----------------------------------------------------------------------------------
+
+
+def token_to_repaired(token: str) -> str:
+    """``token`` with digit look-alike letters made digits where the token is number-shaped."""
+    if not any(ch in _CONFUSABLE for ch in token) or sum(ch.isdigit() for ch in token) < 1:
+        return token
+    mapped = token.translate(_TO_DIGIT)
+    first = next(i for i, ch in enumerate(token) if ch.isdigit())
+    # Whole token is an amount or a numeric date once mapped: every look-alike was a digit. Without
+    # a separator, leading look-alikes are more likely a prefix (SO12345) than digits.
+    separated = any(ch in _SEPARATORS for ch in token)
+    leading = any(ch in _CONFUSABLE for ch in token[:first])
+    if (
+        (separated or not leading)
+        and all(ch.isdigit() or ch in _SEPARATORS for ch in mapped)
+        and (_AMOUNT_SHAPE.match(mapped) or _DATE_SHAPE.match(mapped))
+    ):
+        real_digits = sum(ch.isdigit() for ch in token)
+        if real_digits * 2 >= sum(ch.isdigit() for ch in mapped):
+            return mapped
+        return token
+    # A reference like INV-10O0231 or INV1OO0231: map only inside the digit run (after its first
+    # real digit), never the letters of the prefix.
+    tail = token[first:]
+    tail_mapped = tail.translate(_TO_DIGIT)
+    if all(ch.isdigit() or ch in _SEPARATORS for ch in tail_mapped) and tail_mapped != tail:
+        return token[:first] + tail_mapped
+    return token
+
+
+def words_to_repaired(words: Iterable[Word]) -> tuple[Word, ...]:
+    """OCR'd words with number-shaped tokens repaired; a repaired word's confidence drops to 0.79 at most."""
+    out: list[Word] = []
+    for word in words:
+        fixed = token_to_repaired(word.text)
+        if fixed == word.text:
+            out.append(word)
+        else:
+            out.append(Word(fixed, word.x0, word.top, word.x1, word.bottom, min(word.conf, DOUBT - 0.01)))
+    return tuple(out)
+
+
+# --- references -------------------------------------------------------------------------------
+
+
+def reference_to_shape(reference: str) -> str:
+    """A reference's shape: digits as 9, letters as A, the rest kept (``INV-0012`` -> ``AAA-9999``)."""
+    return "".join("9" if ch.isdigit() else "A" if ch.isalpha() else ch for ch in reference)
+
+
+def _dominant_shapes(references: Sequence[str]) -> set[str]:
+    counts = Counter(reference_to_shape(r) for r in references)
+    total = len(references)
+    return {shape for shape, n in counts.items() if n >= 3 and n * 10 >= total}
+
+
+def _reference_toward(reference: str, shapes: set[str]) -> str | None:
+    """``reference`` made to fit one of ``shapes`` by swapping look-alike characters, else None."""
+    for shape in shapes:
+        if len(shape) != len(reference):
+            continue
+        chars: list[str] = []
+        for ch, want in zip(reference, shape, strict=True):
+            if want == "9" and not ch.isdigit():
+                fixed = ch.translate(_TO_DIGIT)
+                if not fixed.isdigit():
+                    break
+                chars.append(fixed)
+            elif want == "A" and not ch.isalpha():
+                letter = _TO_LETTER.get(ch)
+                if letter is None:
+                    break
+                chars.append(letter)
+            elif want not in "9A" and ch != want:
+                break
+            else:
+                chars.append(ch)
+        else:
+            return "".join(chars)
+    return None
+
+
+# --- amounts ----------------------------------------------------------------------------------
+
+
+def _ocr_slip(read: Decimal, true: Decimal) -> bool:
+    """Whether ``true`` is one OCR slip from ``read``: lost point or minus, or one digit changed."""
+    if read == true:
+        return True
+    if read == -true or read == true * 100 or read == -true * 100 or read * 100 == true:
+        return True
+    a, b = f"{abs(read):.2f}", f"{abs(true):.2f}"
+    if (read < 0) != (true < 0) and read != 0 and true != 0:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    if len(long) - len(short) != 1:
+        return False
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+# --- the statement ----------------------------------------------------------------------------
+
+
+def statement_to_repaired(
+    statement: NormalizedStatement, options: RepairOptions | None = None
+) -> NormalizedStatement:
+    """The OCR'd statement with references and amounts repaired where validation proves them wrong,
+    and every line's confidence combining its word confidences with the checks it passed."""
+    opts = options or RepairOptions()
+    lines = list(statement.lines)
+    if not lines:
+        return statement
+    warnings = [w for w in statement.warnings if not _is_balance_warning(w)]
+
+    references = [ln.reference for ln in lines if ln.reference]
+    shapes = _dominant_shapes(references)
+    ref_conf: list[float] = []
+    new_refs: list[str | None] = []
+    for number, line in enumerate(lines, start=1):
+        conf = _field(line, "reference")
+        ref = line.reference
+        if ref and shapes and reference_to_shape(ref) not in shapes:
+            fixed = _reference_toward(ref, shapes)
+            if fixed is not None:
+                warnings.append(f"line {number}: reference {ref!r} read as {fixed!r} (OCR look-alikes)")
+                ref, conf = fixed, min(conf, opts.repaired_conf)
+            elif conf < 1.0:
+                conf = min(conf, opts.repaired_conf)  # an odd shape from OCR: a person should look
+        new_refs.append(ref)
+        ref_conf.append(conf)
+
+    amounts = [ln.amount for ln in lines]
+    balances = [ln.balance for ln in lines]
+    amount_conf = [_field(ln, "amount") for ln in lines]
+    checked = [False] * len(lines)
+    located = [False] * len(lines)
+    opening = statement.opening_balance
+    has_balances = sum(b is not None for b in balances) >= max(2, len(lines) // 2)
+    if has_balances:
+        _balance_repair(amounts, balances, opening, checked, located, warnings)
+    else:
+        _totals_check(amounts, opening, statement.closing_balance, checked, located, warnings)
+
+    date_conf = [_field(ln, "date") for ln in lines]
+    for i in _dates_out_of_order([ln.date for ln in lines]):
+        date_conf[i] = min(date_conf[i], opts.repaired_conf)
+
+    out: list[StatementLine] = []
+    for i, line in enumerate(lines):
+        a_conf = amount_conf[i]
+        if located[i]:
+            a_conf = min(a_conf, opts.repaired_conf if amounts[i] != line.amount else opts.flagged_conf)
+        elif checked[i]:
+            # The balance (or the totals) confirms the amount as read: a misread amount cannot
+            # also carry one printed balance to the next.
+            a_conf = max(a_conf, 0.95)
+        d_conf = date_conf[i] if line.date is not None else min(date_conf[i], opts.flagged_conf)
+        fields = {
+            "date": _calibrated(d_conf, opts),
+            "reference": _calibrated(ref_conf[i], opts) if new_refs[i] else 1.0,
+            "amount": a_conf if located[i] or checked[i] else _calibrated(a_conf, opts),
+        }
+        confidence = min(fields.values())
+        out.append(
+            line.model_copy(
+                update={
+                    "reference": new_refs[i],
+                    "amount": amounts[i],
+                    "balance": balances[i],
+                    "field_confidence": {k: round(v, 3) for k, v in fields.items()},
+                    "confidence": round(confidence, 3),
+                }
+            )
+        )
+    return statement.model_copy(update={"lines": out, "warnings": warnings})
+
+
+def _field(line: StatementLine, name: str) -> float:
+    return float(line.field_confidence.get(name, line.confidence))
+
+
+def _calibrated(conf: float, opts: RepairOptions) -> float:
+    """A field no check confirms: trusted only when tesseract was very sure of every word in it."""
+    if conf >= opts.trusted_word_conf:
+        return conf
+    # Below the trusted level the scale is squeezed under DOUBT, so such a field is reviewed.
+    return conf * (DOUBT - 0.01) / opts.trusted_word_conf
+
+
+def _is_balance_warning(warning: str) -> bool:
+    return "running balance" in warning or "totals do not add up" in warning
+
+
+def _balance_repair(
+    amounts: list[Decimal],
+    balances: list[Decimal | None],
+    opening: Decimal | None,
+    checked: list[bool],
+    located: list[bool],
+    warnings: list[str],
+) -> None:
+    """Walk the running balance: confirm each amount, fix one-slip misreads, locate what is left."""
+    n = len(amounts)
+
+    def prev_balance(i: int) -> Decimal | None:
+        return opening if i == 0 else balances[i - 1]
+
+    for i in range(n):
+        before, after = prev_balance(i), balances[i]
+        if before is None or after is None:
+            continue
+        if before + amounts[i] == after:
+            checked[i] = True
+            continue
+        implied = after - before
+        next_ok = i + 1 < n and balances[i + 1] is not None and after + amounts[i + 1] == balances[i + 1]
+        last_line = i + 1 == n
+        if _ocr_slip(amounts[i], implied) and (next_ok or last_line):
+            warnings.append(f"line {i + 1}: amount {amounts[i]} read as {implied} (the running balance)")
+            amounts[i] = implied
+            located[i] = True
+            continue
+        # Perhaps the balance is the misread one: the amount then carries to the next balance.
+        fixed_balance = before + amounts[i]
+        following = balances[i + 1] if i + 1 < n else None
+        if (
+            following is not None
+            and fixed_balance + amounts[i + 1] == following
+            and _ocr_slip(after, fixed_balance)
+        ):
+            warnings.append(f"line {i + 1}: balance {after} read as {fixed_balance} (the running balance)")
+            balances[i] = fixed_balance
+            checked[i] = True
+            continue
+        located[i] = True
+        warnings.append(
+            f"line {i + 1}: running balance {after} != previous {before} + amount {amounts[i]}; "
+            "the line needs review"
+        )
+        if i + 1 < n:
+            located[i + 1] = located[i + 1] or not next_ok
+
+
+def _totals_check(
+    amounts: list[Decimal],
+    opening: Decimal | None,
+    closing: Decimal | None,
+    checked: list[bool],
+    located: list[bool],
+    warnings: list[str],
+) -> None:
+    """Without a balance column the stated totals are the only check: all lines pass or none do."""
+    if opening is None or closing is None:
+        return
+    total = sum(amounts, Decimal("0.00"))
+    if opening + total == closing:
+        for i in range(len(amounts)):
+            checked[i] = True
+        return
+    gap = closing - opening - total
+    candidates = [i for i, a in enumerate(amounts) if _ocr_slip(a, a + gap)]
+    if len(candidates) == 1:
+        i = candidates[0]
+        warnings.append(f"line {i + 1}: amount {amounts[i]} read as {amounts[i] + gap} (the totals)")
+        amounts[i] += gap
+        located[i] = True
+        for j in range(len(amounts)):
+            checked[j] = j != i
+        return
+    warnings.append(f"totals do not add up by {gap}: every line needs review")
+    for i in range(len(amounts)):
+        located[i] = True
+
+
+def _dates_out_of_order(dates: Sequence[dt.date | None]) -> list[int]:
+    """Lines whose date breaks an otherwise chronological statement (a misread digit, most likely)."""
+    known = [(i, d) for i, d in enumerate(dates) if d is not None]
+    if len(known) < 4:
+        return []
+    ordered = sum(1 for (_, a), (_, b) in itertools.pairwise(known) if a <= b)
+    if ordered < 0.8 * (len(known) - 1):
+        return []  # not a chronological statement: order says nothing
+    out: list[int] = []
+    for k, (i, d) in enumerate(known):
+        before = known[k - 1][1] if k > 0 else None
+        after = known[k + 1][1] if k + 1 < len(known) else None
+        broken = (before is not None and d < before) or (after is not None and d > after)
+        # only the odd one out: neighbours that are in order between themselves confirm each other
+        if broken and (before is None or after is None or before <= after):
+            out.append(i)
+    return out
