@@ -27,6 +27,9 @@ _EMAIL_HEADER = re.compile(
 )
 _HTML_START = re.compile(r"(?is)^\s*(<!doctype\s+html|<html|<head|<body|<table|<meta|<div|<!--)")
 _CSV_DELIMITERS = (",", ";", "\t", "|")
+# Formats arrecon does not read whose headers happen to be printable ASCII: not to be taken for text.
+_OTHER_MAGIC = (b"GIF87a", b"GIF89a", b"\x7fELF", b"7z\xbc\xaf", b"\x1f\x8b", b"\xd0\xcf\x11\xe0", b"Rar!",
+                b"OggS", b"{\\rtf")
 
 
 def sniff_content_type(data: bytes) -> str | None:
@@ -43,6 +46,8 @@ def sniff_content_type(data: bytes) -> str | None:
         return TIFF
     if head.startswith(b"PK\x03\x04"):
         return XLSX if _is_xlsx(data) else None
+    if head.startswith(_OTHER_MAGIC):
+        return None
     text = _head_as_text(head)
     if text is None:
         return None
