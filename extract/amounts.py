@@ -47,7 +47,7 @@ _AFFIX = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"^(?:\d{1,3}(?:[ ,.'’]\d{3})+|\d+)(?:[.,]\d+)?$")
-_SIGN_SUFFIX = re.compile(r"\s*\b(CR|DR|Cr|Dr|cr|dr)\.?$")
+_SIGN_SUFFIX = re.compile(r"\s*(?<![A-Za-z])(CR|DR|Cr|Dr|cr|dr)\.?$")
 _SIGN_PREFIX = re.compile(r"^(CR|DR|Cr|Dr)\.?\s+")
 _TWO = Decimal("0.01")
 
@@ -58,30 +58,30 @@ def _strip_sign_and_currency(text: str) -> tuple[str, bool] | None:
     if not s:
         return None
     negative = False
-    marks = 0
+    marks: dict[str, int] = {"crdr": 0, "brackets": 0, "minus": 0}
     for _ in range(3):  # currency, sign and brackets nest in any order: peel them a few times
         before = s
         m = _SIGN_SUFFIX.search(s) or _SIGN_PREFIX.search(s)
         if m:
             negative ^= m.group(1).lower() == "cr"
-            marks += 1
+            marks["crdr"] += 1
             s = (s[: m.start()] + s[m.end() :]).strip()
         s = _AFFIX.sub("", s).strip()
         if s.startswith("(") and s.endswith(")"):
             negative ^= True
-            marks += 1
+            marks["brackets"] += 1
             s = s[1:-1].strip()
         if s.startswith(("-", "+")):
             negative ^= s[0] == "-"
-            marks += 1
+            marks["minus"] += 1
             s = s[1:].strip()
         elif s.endswith(("-", "+")):
             negative ^= s[-1] == "-"
-            marks += 1
+            marks["minus"] += 1
             s = s[:-1].strip()
         if s == before:
             break
-    if marks > 2 or not s:
+    if max(marks.values()) > 1 or sum(marks.values()) > 2 or not s:
         return None
     return s, negative
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
-from extract.amounts import DecimalConvention, infer_convention, parse_amount
+from extract.amounts import DecimalConvention, currency_in_text, infer_convention, parse_amount
 from extract.dates import DateOrder, infer_date_order, parse_date
 from extract.headers import MONEY_ROLES, REFERENCE_ROLES, ColumnRole, header_to_roles, is_header_row
 from extract.layout import Cell
@@ -415,7 +415,10 @@ def rows_to_lines(
 
     if opening is None and lines and lines[0].balance is not None:
         opening = lines[0].balance - lines[0].amount
-    currency = _common_currency(currencies)
+    # A currency column, else the symbols / ISO codes printed with the amounts.
+    currency = _common_currency(currencies) or _common_currency(
+        code for text in raw_money if (code := currency_in_text(text)) is not None
+    )
     return LinesResult(
         lines=tuple(lines),
         opening_balance=opening,

@@ -186,11 +186,10 @@ def tables_to_statement(
 
 
 def _pdf_to_statement(data: bytes, source: Source, options: ExtractOptions) -> NormalizedStatement:
-    from extract.pdf import pdf_page_count, pdf_to_pages
+    from extract.pdf import pdf_to_pages
     from extract.tables import page_to_tables
 
-    if pdf_page_count(data) == 0:
-        raise UnreadableDocumentError(f"{source.filename}: the PDF has zero pages")
+    # pdf_to_pages raises the typed errors: encrypted, corrupt, zero pages, more than max_pages.
     rows: list[SourceRow] = []
     text_lines: list[str] = []
     # Page by page, keeping only rows and outside text, so memory stays bounded on long statements.
