@@ -119,6 +119,7 @@ def _evidence(
         ledger_duplicates=duplicates,
         ledger_by_key={str(k): [int(p) for p in v] for k, v in by_key.items()},
         freight_cents=frozenset(freight),
+        ledger_refs=[e.reference for e in ledger.entries],
     )
 
 

@@ -197,8 +197,10 @@ def rows_to_ledger(rows: list[list[str]], columns: Mapping[str, str] | None = No
                 amount = None if debit is None and credit is None else (debit or ZERO) - (credit or ZERO)
             date = parse_date(date_text, dayfirst)
         except ValueError as exc:
-            if reference is None and not date_text:
-                warnings.append(f"row {number} skipped (no date, no reference): {' '.join(row).strip()}")
+            if reference is None:
+                # Totals and notes rows ("Total for Acme Ltd") carry no reference: not postings.
+                shown = " ".join(c for c in row if c.strip())
+                warnings.append(f"row {number} skipped (no reference, {exc}): {shown}")
                 continue
             raise LedgerFormatError(f"ledger row {number}: {exc}") from exc
         if amount is None or (date is None and reference is None):

@@ -37,6 +37,7 @@ CUE_REASONS: tuple[tuple[str, ReasonCode], ...] = (
     ("short_payment", ReasonCode.dispute),
     ("damaged", ReasonCode.dispute),
     ("duplicate", ReasonCode.billing_error),
+    ("in_transit", ReasonCode.timing_difference),
 )
 INVOICE_ENTITY_LABELS = ("INVOICE", "INV_REF", "INVOICE_REF", "DOC_REF", "REF")
 MIN_RATE_QUANTITY_CENTS = 100  # both amounts multiples of one whole currency unit or more
@@ -60,6 +61,7 @@ class Evidence:
     timing_days: int
     ledger_duplicates: Mapping[int, Sequence[int]] = field(default_factory=dict)
     ledger_by_key: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    ledger_refs: Sequence[str | None] = ()
     freight_cents: frozenset[int] = frozenset()
 
 
@@ -183,6 +185,9 @@ def classify(
     entries = [e for _, e in ledger]
     statement_lines = [s for _, s in lines]
     reference = _reference_for(ledger, lines)
+    linked = _linked_invoice_refs(lines, evidence, entries_of=evidence.ledger_refs)
+    if linked and not ledger:
+        reference = f"{reference} (deducted from {', '.join(linked)})"
     if reason is ReasonCode.returned_material:
         items: list[LedgerEntry | StatementLine] = [*statement_lines, *entries]
         reference = _entity_text(items, "RMA") or reference
@@ -194,16 +199,24 @@ def classify(
     )
 
 
-def _linked_invoices(lines: Sequence[tuple[int, StatementLine]], evidence: Evidence, said: list[str]) -> None:
-    for pos, line in lines:
+def _linked_invoice_refs(
+    lines: Sequence[tuple[int, StatementLine]], evidence: Evidence, entries_of: Sequence[str | None]
+) -> list[str]:
+    """Our references of the invoices the statement lines name in their descriptions (tagger entities)."""
+    refs: list[str] = []
+    for _, line in lines:
         for entity in line.entities:
             if not any(part in entity.label.upper() for part in INVOICE_ENTITY_LABELS):
                 continue
-            hits = evidence.ledger_by_key.get(reference_to_key(entity.text), ())
-            if hits:
-                said.append(
-                    f"statement line {pos + 1} names invoice {entity.text} (ledger entry {hits[0] + 1})"
-                )
+            for hit in evidence.ledger_by_key.get(reference_to_key(entity.text), ())[:1]:
+                refs.append(entries_of[hit] or entity.text)
+    return refs
+
+
+def _linked_invoices(lines: Sequence[tuple[int, StatementLine]], evidence: Evidence, said: list[str]) -> None:
+    for pos, line in lines:
+        for ours in _linked_invoice_refs([(pos, line)], evidence, evidence.ledger_refs):
+            said.append(f"statement line {pos + 1} names our invoice {ours}")
 
 
 def _reason(

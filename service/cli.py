@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "service.commands.tables",
     "service.commands.admin",
     "service.commands.serve",
+    "service.commands.reconcile",
 )
 
 
