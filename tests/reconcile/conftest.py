@@ -1,4 +1,4 @@
-"""A small statement and ledger with one case of every matching pass and reason (tags as the tagger gives them)."""
+"""A small statement and ledger with one case of every matching pass and reason, tagged as by the tagger."""
 
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ def entry(date: str, ref: str, amount: str, tags: tuple[str, ...] = (), **extra:
     )
 
 
-def line(date: str, ref: str | None, amount: str, tags: tuple[str, ...] = (), **extra: object) -> StatementLine:
+def line(
+    date: str, ref: str | None, amount: str, tags: tuple[str, ...] = (), **extra: object
+) -> StatementLine:
     """One statement line."""
     return StatementLine(
         date=dt.date.fromisoformat(date),
@@ -77,10 +79,22 @@ def statement() -> NormalizedStatement:
             line("2026-09-28", "PAY-10", "-1000.00", ("payment",)),
             line("2026-09-11", "10OO7", "400.00", ("invoice",)),
             line("2026-09-12", "10008", "1100.00", ("invoice",)),
-            line("2026-09-20", "DN-881", "-120.00", ("debit_note", "return"), description="Ret. RMA-5567 dmgd",
-                 entities=[Entity(label="RMA", text="RMA-5567")]),  # fmt: skip
+            line(
+                "2026-09-20",
+                "DN-881",
+                "-120.00",
+                ("debit_note", "return"),
+                description="Ret. RMA-5567 dmgd",
+                entities=[Entity(label="RMA", text="RMA-5567")],
+            ),
             line("2026-09-14", "100010", "760.00", ("invoice", "freight"), description="less frt 40.00"),
-            line("2026-09-21", "DED-2", "-30.00", ("short_payment", "dispute"), description="short pd - disputed"),
+            line(
+                "2026-09-21",
+                "DED-2",
+                "-30.00",
+                ("short_payment", "dispute"),
+                description="short pd - disputed",
+            ),
             line("2026-09-01", "CHQ-1", "-5.00", ("payment",)),
         ],
     )

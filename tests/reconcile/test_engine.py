@@ -37,7 +37,14 @@ EXPECTED = [
 def test_every_pass_and_reason(statement: NormalizedStatement, ledger: Ledger) -> None:
     result = reconcile(statement, ledger)
     got = [
-        (i.status.value, i.ledger_refs, i.statement_refs, str(i.difference), i.reason and i.reason.value, i.rule)
+        (
+            i.status.value,
+            i.ledger_refs,
+            i.statement_refs,
+            str(i.difference),
+            i.reason and i.reason.value,
+            i.rule,
+        )
         for i in result.items
     ]
     assert got == EXPECTED
@@ -54,7 +61,10 @@ def test_every_pass_and_reason(statement: NormalizedStatement, ledger: Ledger) -
 
 def test_resolutions_and_evidence_name_the_documents(statement: NormalizedStatement, ledger: Ledger) -> None:
     items = {tuple(i.statement_refs or i.ledger_refs): i for i in reconcile(statement, ledger).items}
-    assert items[("DN-881",)].resolution == "issue the credit note for RMA-5567 once the goods are received, 120.00"
+    assert (
+        items[("DN-881",)].resolution
+        == "issue the credit note for RMA-5567 once the goods are received, 120.00"
+    )
     assert items[("DED-1",)].resolution == (
         "issue the promotion credit note for DED-1 (deducted from INV-0010008), 50.00, "
         "if the promotion is valid; else reject the deduction"

@@ -22,8 +22,8 @@ SAP_FBL5N = (
 BUSINESS_CENTRAL = (
     "Posting Date,Document Type,Document No.,External Document No.,Customer No.,Description,Amount,"
     "Remaining Amount\n"
-    "09/03/2026,Invoice,SI-104233,PO 778,C0042,Order 778,\"2,500.00\",\"2,500.00\"\n"
-    "09/15/2026,Payment,PMT-2211,,C0042,Payment,\"-2,500.00\",0.00\n"
+    '09/03/2026,Invoice,SI-104233,PO 778,C0042,Order 778,"2,500.00","2,500.00"\n'
+    '09/15/2026,Payment,PMT-2211,,C0042,Payment,"-2,500.00",0.00\n'
     "09/30/2026,Finance Charge Memo,FC-0007,,C0042,Late payment interest,12.40,12.40\n"
 )
 NETSUITE = (

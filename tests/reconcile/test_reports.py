@@ -100,14 +100,18 @@ def test_cli_reconcile_formats_and_stats(
     assert {r["reason"] for r in stats["period"]} >= {"timing_difference"}
 
 
-def test_cli_exit_codes(tmp_path: Path, statement: NormalizedStatement, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_exit_codes(
+    tmp_path: Path, statement: NormalizedStatement, capsys: pytest.CaptureFixture[str]
+) -> None:
     statement_path, ledger_path = _files(tmp_path, statement)
     bad_ledger = tmp_path / "bad.csv"
     bad_ledger.write_text("Date,Description,Amount\n2026-09-01,x,1.00\n")
     argv = ["reconcile", "--statement", str(statement_path), "--no-tags", "--ledger"]
     assert main([*argv, str(bad_ledger)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("arrecon: ledger_format: ledger column(s) missing: reference") and err.count("\n") == 1
+    assert (
+        err.startswith("arrecon: ledger_format: ledger column(s) missing: reference") and err.count("\n") == 1
+    )
     assert main([*argv, str(tmp_path / "missing.csv")]) == 2
     assert main([*argv, str(ledger_path), "--format", "xlsx"]) == 2
     assert main([*argv, str(ledger_path), "--ledger-columns", "when=Date"]) == 2
