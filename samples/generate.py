@@ -23,7 +23,8 @@ if __package__ in (None, ""):
 from samples import stories as st
 from samples.customers import GENERIC, SAMPLES, Sample
 from samples.documents import Party, PrintSpec, statement_files
-from samples.truth import Account
+from samples.ledger_exports import entries_to_csv, entries_to_xlsx, postings_to_entries
+from samples.truth import Account, Difference
 
 DEFAULT_OUT = Path(__file__).resolve().parent
 
@@ -51,6 +52,38 @@ def write_statement(sample: Sample, account: Account, out: Path) -> dict[str, An
     return data
 
 
+def write_ledger(sample: Sample, account: Account, out: Path) -> None:
+    """Write our AR ledger export for the sample's customer, in its ERP's format."""
+    entries = postings_to_entries(account.sorted_postings(), sample.party,
+                                  dt.date(sample.year, sample.month, 1))
+    to_bytes = entries_to_xlsx if sample.ledger_ext == "xlsx" else entries_to_csv
+    path = out / sample.ledger_filename
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(to_bytes(sample.ledger, entries, sample.party))
+
+
+def _decimal(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def difference_to_data(d: Difference) -> dict[str, Any]:
+    """One difference in the reconciliation truth format."""
+    return {"status": d.status, "ledger_refs": list(d.ledger_refs), "statement_refs": list(d.statement_refs),
+            "ledger_amount": _decimal(d.ledger_amount), "statement_amount": _decimal(d.statement_amount),
+            "difference": _decimal(d.difference), "reason": d.reason}
+
+
+def reconciliation_truth(sample: Sample, account: Account) -> dict[str, Any]:
+    """What reconciling the sample's statement against its ledger must find."""
+    ledger, statement = account.ledger_balance(), account.statement_balance()
+    differences = account.sorted_differences()
+    assert sum((d.difference for d in differences), Decimal("0.00")) == ledger - statement
+    return {"statement": sample.filename, "ledger": sample.ledger_filename,
+            "ledger_balance": _decimal(ledger), "statement_balance": _decimal(statement),
+            "difference": _decimal(ledger - statement), "matched_count": account.matched,
+            "differences": [difference_to_data(d) for d in differences]}
+
+
 def generate(out: Path) -> list[str]:
     """Write every sample into ``out``; returns one summary line per sample."""
     out.mkdir(parents=True, exist_ok=True)
@@ -58,11 +91,15 @@ def generate(out: Path) -> list[str]:
     for sample in SAMPLES:
         account = sample_to_account(sample)
         data = write_statement(sample, account, out)
+        write_ledger(sample, account, out)
+        truth = reconciliation_truth(sample, account)
+        (out / f"{sample.stem}.reconciliation.expected.json").write_text(json_text(truth), encoding="utf-8")
         pages = max((line["page"] or 0 for line in data["lines"]), default=0)
         size = (out / sample.filename).stat().st_size
         summary.append(f"{sample.filename:28} {len(data['lines']):3} lines  {pages or '-':>2} pages  "
                        f"{size / 1024:6.1f} KB  closing {data['closing_balance']:>10} {data['currency']}  "
-                       f"{len(account.differences)} differences, {account.matched} matched")
+                       f"{len(account.differences)} differences, {account.matched} matched, "
+                       f"ledger {sample.ledger_filename}")
     return summary
 
 

@@ -87,7 +87,7 @@ def invoice(acct: Account, voice: Voice, day: dt.date, *, qty: int | None = None
     text = their_desc or template.format(ref=printed, item=name, qty=qty, po=po)
     their_ref = po if voice.their_ref == "po" else _their_invoice_ref(acct, voice)
     acct.both("invoice", day, amount, ours or f"{qty} x {name}", text, tags,
-              their_ref=their_ref, their_amount=their_amount, reason=reason, doc=doc)
+              their_ref=their_ref, their_amount=their_amount, reason=reason, doc=doc, external_ref=po)
     return Sale(doc, amount, printed, day)
 
 

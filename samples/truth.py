@@ -157,10 +157,15 @@ class Account:
     def both(self, kind: str, day: dt.date, amount: Decimal, ours: str, theirs: str,
              tags: tuple[str, ...], their_ref: str | None = None, their_day: dt.date | None = None,
              their_amount: Decimal | None = None, reason: str | None = None,
-             show_our_ref: bool = True, doc: DocNo | None = None) -> tuple[Posting, Line]:
-        """An item on both sides: matched when the amounts agree, else a difference with ``reason``."""
+             show_our_ref: bool = True, doc: DocNo | None = None,
+             external_ref: str = "") -> tuple[Posting, Line]:
+        """An item on both sides: matched when the amounts agree, else a difference with ``reason``.
+
+        Our posting keeps ``external_ref`` (their PO) or, for a payment, their payment reference.
+        """
         doc = doc or self.doc(kind)
-        posting = self.post(day, doc, kind, ours, amount, their_ref or "")
+        external = their_ref or "" if kind == "payment" else external_ref
+        posting = self.post(day, doc, kind, ours, amount, external)
         our_ref = self.printed(doc) if show_our_ref else None
         their = money(amount if their_amount is None else their_amount)
         line = self.show(their_day or day, our_ref, their_ref, theirs, their, tags)
