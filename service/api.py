@@ -35,7 +35,7 @@ from service.uploads import UploadLimits
 log = logging.getLogger("arrecon.api")
 
 PROBLEM = "application/problem+json"
-_STATUS_OF_CODE = {"ledger_format": 422}
+_STATUS_OF_CODE = {"ledger_format": 422, "missing_customer_account": 422}
 
 
 def create_app(

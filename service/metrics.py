@@ -42,9 +42,8 @@ class DatabaseCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         with self._sessions() as session:
-            counts = dict(session.execute(
-                select(Document.state, func.count()).group_by(Document.state)
-            ).tuples().all())
+            rows = session.execute(select(Document.state, func.count()).group_by(Document.state)).all()
+            counts = {state: count for state, count in rows}
             by_state = GaugeMetricFamily("arrecon_documents", "Documents by state", labels=["state"])
             for state in DocumentState:
                 by_state.add_metric([state.value], counts.get(state.value, 0))
@@ -55,7 +54,7 @@ class DatabaseCollector(Collector):
                 .where(Document.state.in_([s.value for s in FINAL_STATES]))
                 .order_by(Document.updated_at.desc())
                 .limit(RECENT_FINISHED)
-            ).tuples().all()
+            ).all()
             seconds = sorted(max(0.0, (done - received).total_seconds()) for received, done in finished)
             pipeline = GaugeMetricFamily(
                 "arrecon_document_pipeline_seconds",
