@@ -1,0 +1,89 @@
+"""Description text -> entities: referenced invoice, credit/debit note, RMA, PO and payment numbers,
+percentages, amounts and dates, as ``models.Entity(label, text)`` in reading order.
+
+Regular expressions on the original text, not spaCy token patterns: references arrive glued to
+their keyword (``INV12345``, ``RMA-5567``, ``PO#4500012345``) in shapes a tokenizer splits
+unpredictably. A reference glued to its keyword keeps the keyword (``RMA-5567``, as the other book
+writes it); one separated by a space, ``#`` or ``no.`` is the number alone (``inv 12345`` -> ``12345``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from models import Entity
+from models.tags import EntityLabel
+
+_REF_KEYWORDS: tuple[tuple[EntityLabel, str], ...] = (
+    (EntityLabel.credit_note_ref, r"credit\s*notes?|credit\s*memo|cr\.?\s*memo|cr\.?\s*note|crn|cn|cm"),
+    (EntityLabel.debit_note_ref, r"debit\s*notes?|debit\s*memo|dr\.?\s*memo|dr\.?\s*note|dbn|dn|dm"),
+    (EntityLabel.rma, r"rma|rga|rtv|return\s+auth(?:ori[sz]ation)?"),
+    (EntityLabel.po, r"p\.?\s?o\.?|purchase\s+order|order"),
+    (EntityLabel.payment_ref, r"cheque|chq|check|ck|receipt|rcpt|remittance|remit|ach|eft|wire|bacs|trx|txn"),
+    (EntityLabel.invoice_ref, r"invoices?|invoice|invc|inv|bill|our\s+ref|your\s+ref"),
+)
+_REF_TAIL = (
+    r"(?![a-z])(?:(?P<glued>[-/]?\d[\w/-]*)|\.?\s*(?:no\.?|nr\.?|number|num|ref\.?)?\s*[:#]?\s*"
+    r"(?P<ref>[0-9oOIl]*\d[\w/-]*|[a-z]{1,4}-?\d[\w/-]*)(?P<more>(?:\s*(?:,|&|and|/)\s*\d{3,}[\w-]*)*))"
+)
+_REFERENCES: tuple[tuple[EntityLabel, re.Pattern[str]], ...] = tuple(
+    (label, re.compile(rf"\b(?P<kw>{keywords}){_REF_TAIL}", re.IGNORECASE))
+    for label, keywords in _REF_KEYWORDS
+)
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE = re.compile(
+    rf"\b(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}"
+    rf"|\d{{1,2}}[ -]?{_MONTH}[ ,-]?\d{{2,4}}"
+    rf"|{_MONTH} \d{{1,2}},? \d{{4}})\b",
+    re.IGNORECASE,
+)
+_PERCENT = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?\s?(?:%|pct\b|percent\b)", re.IGNORECASE)
+_AMOUNT = re.compile(
+    r"(?:(?:[$€£]|\b(?:usd|eur|gbp|cad|aud|chf|inr)\b)\s?-?\d[\d,.' ]*\d"
+    r"|(?<![\w.,])-?\d{1,3}(?:[,.' ]\d{3})*[.,]\d{2}(?![\d%]))",
+    re.IGNORECASE,
+)
+_REF_SPLIT = re.compile(r"\s*(?:,|&|\band\b|/)\s*")
+
+
+def text_to_entities(text: str) -> list[Entity]:
+    """The entities found in one description, in reading order, each (label, text) once."""
+    found: list[tuple[int, int, str, str]] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e, _, _ in found)
+
+    for simple_label, simple in ((EntityLabel.date, _DATE), (EntityLabel.percent, _PERCENT)):
+        for m in simple.finditer(text):
+            if free(m.start(), m.end()):
+                found.append((m.start(), m.end(), simple_label, m.group().strip()))
+    for label, pattern in _REFERENCES:
+        for m in pattern.finditer(text):
+            if not free(m.start(), m.end()):
+                continue
+            if m.group("glued"):
+                refs = [m.group("kw") + m.group("glued")]
+            else:
+                refs = [m.group("ref"), *_REF_SPLIT.split(m.group("more"))]
+            texts = [_repair_reference(r) for r in refs if r and r.strip()]
+            found.extend((m.start(), m.end(), label, t) for t in texts if any(c.isdigit() for c in t))
+    for m in _AMOUNT.finditer(text):
+        if free(m.start(), m.end()):
+            found.append((m.start(), m.end(), EntityLabel.amount, m.group().strip()))
+    seen: set[tuple[str, str]] = set()
+    entities: list[Entity] = []
+    for _, _, found_label, value in sorted(found, key=lambda f: (f[0], f[1])):
+        if (found_label, value) not in seen:
+            seen.add((found_label, value))
+            entities.append(Entity(label=str(found_label), text=value))
+    return entities
+
+
+def _repair_reference(ref: str) -> str:
+    """A reference with OCR letter confusions fixed where it is mostly digits (``1OO23`` -> ``10023``)."""
+    ref = ref.strip().rstrip("-/.")
+    digits = sum(c.isdigit() for c in ref)
+    confusable = sum(c in "oOIl" for c in ref)
+    if digits and digits + confusable == len(ref):
+        return ref.translate(str.maketrans("oOIl", "0011"))
+    return ref

@@ -1,0 +1,310 @@
+"""The rule side of the tagger: cue and document-type phrases, negations, and their spaCy component.
+
+Phrases are written in canonical form (see ``extract.tagging.normalize``) and matched on lemmas,
+or on the exact lowercase form when prefixed with ``=`` (``=shipping`` must not match "shipped").
+The component ``arrecon_cue_rules`` writes its findings to ``doc.spans["cues"]``: a span labeled
+with the tag, or ``not:<tag>`` when a negation governs it ("freight included - no charge").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
+
+from models.tags import Cue, DocumentType
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span
+
+COMPONENT = "arrecon_cue_rules"
+TOKENIZER = "arrecon.canonical_words.v1"
+SPAN_KEY = "cues"
+NEGATED_PREFIX = "not:"
+# Phrases that look like a cue but are not one ("returned cheque" is a bounced payment).
+IGNORE = "ignore"
+
+CUE_PHRASES: dict[str, tuple[str, ...]] = {
+    Cue.freight: (
+        "freight", "frt", "frght", "fght", "=shipping", "shpg", "shipg", "=shipping charge", "=shipping fee",
+        "carriage", "delivery charge", "delivery fee", "delivery cost", "del chg", "dlvy", "dlv chg",
+        "haulage", "postage", "courier", "cartage", "fuel surcharge", "transport", "transportation",
+        "s & h", "s/h", "p & p", "p/p", "shipping and handling", "handling charge", "inbound freight",
+        "outbound freight", "frt in", "frt out", "logistics charge", "pallet charge", "drop fee",
+    ),
+    Cue.promotion: (
+        "promo", "promotion", "promotional", "trade promotion", "trade promo", "allowance", "allow",
+        "allw", "alw", "co op", "coop", "display allowance", "slotting", "slotting fee", "scan down",
+        "scandown", "scan deal", "mdf", "market development fund", "coupon", "feature ad", "ad allowance",
+        "advertising allowance", "advertising", "listing fee", "marketing fund", "marketing contribution",
+        "billback", "bill back", "off invoice", "oi deal", "endcap", "end cap", "flyer", "tpr",
+        "temporary price reduction", "mcb", "deal",
+    ),
+    Cue.discount: (
+        "discount", "disc", "dsc", "dis", "early payment discount", "prompt payment", "prompt pay",
+        "settlement discount", "cash discount", "epd", "trade discount", "terms discount", "skonto",
+    ),
+    Cue.rebate: (
+        "rebate", "rbt", "rebt", "volume rebate", "growth rebate", "year end rebate", "retro", "retro bonus",
+        "volume bonus", "annual bonus", "loyalty bonus", "incentive", "bonus", "kickback", "tier bonus",
+    ),
+    Cue.return_: (
+        "return", "ret", "rtn", "rtrn", "rma", "rtv", "rga", "returned good", "good returned", "good back",
+        "restocking", "restock", "restocking fee", "returned material", "return to vendor", "sent back",
+        "collection note", "uplift", "goods return",
+    ),
+    Cue.interest_penalty: (
+        "interest", "int", "intr", "late payment interest", "late fee", "late charge", "late payment",
+        "penalty", "pen", "pnlty", "overdue charge", "overdue interest", "finance charge", "fin chg",
+        "fin charge", "default interest", "dunning fee", "dunning charge", "reminder fee", "collection fee",
+        "statutory interest", "late payment compensation", "overdue fee", "lpi",
+    ),
+    Cue.dispute: (
+        "dispute", "disputed", "dispt", "disp", "claim", "clm", "chargeback", "charge back", "chbk", "chgbk",
+        "deduction", "deduct", "ded", "ddn", "query", "queried", "contested", "contest", "on hold", "hold",
+        "short shipment", "short ship", "short shipped", "short delivery", "short delivered", "not received",
+        "non delivery", "undelivered", "pod request", "pod required", "unauthorised deduction",
+        "unauthorized deduction", "in dispute", "investigation", "under review", "shortage", "missing item",
+        "missing good", "qty difference", "quantity difference", "over shipment",
+    ),
+    Cue.short_payment: (
+        "short paid", "short pay", "short pd", "shortpaid", "shortpay", "short payment", "short pmt",
+        "underpaid", "underpayment", "under paid", "under payment", "partial payment", "part payment",
+        "part pmt", "partial pmt", "part paid", "partially paid", "balance due", "bal due",
+        "remaining balance",
+        "residual", "residual amount", "short remit", "short remittance", "unpaid balance", "shortfall",
+    ),
+    Cue.damaged: (
+        "damaged", "damage", "dmgd", "dmg", "dmged", "broken", "defective", "faulty", "spoiled", "spoilt",
+        "crushed", "leaking", "leak", "breakage", "dented", "torn", "wet", "expired", "rejected goods",
+        "quality issue", "quality claim", "defect", "unsaleable", "unsalable",
+    ),
+    Cue.service: (
+        "service", "svc", "srv", "svcs", "installation", "install", "maintenance", "maint", "consulting",
+        "consultancy", "labour", "labor", "support", "repair", "training", "callout", "call out",
+        "site visit", "commissioning", "servicing", "engineer visit", "technician", "hourly", "man hour",
+        "professional fee", "setup fee", "set up fee", "onboarding", "subscription", "implementation",
+    ),
+    Cue.price_rate: (
+        "price", "pricing", "rate", "price difference", "price diff", "price variance", "ppv",
+        "overcharge", "overcharged", "over charged", "wrong price", "contract price", "unit price",
+        "price adj", "price adjustment", "rate difference", "rate diff", "tariff", "price increase",
+        "price protection", "price correction", "price dispute", "prc", "prc diff", "cost variance",
+        "rate variance", "agreed price", "quoted price", "list price", "undercharge", "undercharged",
+    ),
+    Cue.tax: (
+        "tax", "vat", "gst", "hst", "pst", "qst", "sales tax", "withholding", "withholding tax", "wht",
+        "excise", "tds", "use tax", "tax exempt", "exemption certificate", "reverse charge", "iva", "mwst",
+    ),
+    Cue.write_off: (
+        "write off", "written off", "w/o", "writeoff", "wrt off", "bad debt", "small balance", "sml bal",
+        "rounding", "round off", "rounding difference", "de minimis", "wo",
+    ),
+    Cue.duplicate: (
+        "duplicate", "dup", "dupl", "dupe", "double", "twice", "billed twice", "double billing",
+        "double billed", "duplicated", "double charged", "double payment", "paid twice", "double entry",
+        "already paid", "already invoiced", "already credited", "repeat invoice",
+    ),
+    Cue.no_po: (
+        "no po", "without po", "missing po", "po missing", "po required", "no purchase order",
+        "missing purchase order", "purchase order required", "not approved", "unapproved", "no approval",
+        "not authorised", "not authorized", "po not received", "invalid po", "wrong po", "po mismatch",
+        "po not found", "no order", "not ordered", "unordered", "no po number", "po number missing",
+    ),
+    Cue.in_transit: (
+        "in transit", "payment in transit", "in the post", "in post", "cheque sent", "check sent",
+        "payment sent", "pmt sent", "remitted", "pending clearance", "uncleared", "awaiting clearance",
+        "not yet cleared", "payment pending", "pmt pending", "payment scheduled", "scheduled payment",
+        "payment run", "value date", "funds sent", "sent in post",
+    ),
+}
+
+# Document types count only near the start of a description: "inv 10023 frt" is an invoice,
+# "frt chg inv 10023" is a freight charge that refers to one.
+DOCUMENT_PHRASES: dict[str, tuple[str, ...]] = {
+    DocumentType.invoice: (
+        "invoice", "inv", "invc", "sales invoice", "tax invoice", "=bill", "=billing", "ar invoice", "si",
+        "customer invoice", "inv no", "our invoice", "your invoice", "rv",
+    ),
+    DocumentType.payment: (
+        "payment", "pmt", "pymt", "=pay", "paymt", "receipt", "rcpt", "rct", "cheque", "chq", "check", "ck",
+        "ach", "eft", "wire", "bacs", "remittance", "=remit", "cash", "bank transfer", "direct debit", "dd",
+        "sepa", "cash receipt", "customer payment", "payment received", "pmt rcvd", "received with thanks",
+        "zahlung", "dz", "giro",
+    ),
+    DocumentType.credit_note: (
+        "credit note", "cn", "credit memo", "cr memo", "cm", "credit", "cr note", "crn", "cr", "credit inv",
+        "credit invoice", "cr nt", "crnote", "creditnote", "gutschrift",
+    ),
+    DocumentType.debit_note: (
+        "debit note", "dn", "debit memo", "dm", "dr memo", "dbn", "debit", "dr note", "db note",
+        "debit invoice", "supplementary invoice", "dr",
+    ),
+    DocumentType.adjustment: (
+        "adjustment", "adj", "adjust", "journal", "je", "jnl", "jrnl", "correction", "reclass",
+        "reclassification", "reversal", "rev", "reverse", "contra", "gl adjustment", "manual adjustment",
+        "offset", "netting",
+    ),
+    DocumentType.opening_balance: (
+        "opening balance", "balance b/f", "bal b/f", "b/f", "balance forward", "bal fwd", "bal forward",
+        "brought forward", "balance brought forward", "opening bal", "open bal", "ob", "balance bf",
+        "bal bf", "previous balance", "prior balance", "beginning balance", "balance carried forward",
+        "balance c/f", "bfwd", "b/fwd", "carried forward", "opening", "start balance",
+    ),
+}
+
+# Returned cheques bounce; "price list" or "rate card" alone say nothing about a difference.
+IGNORED_PHRASES: tuple[str, ...] = (
+    "returned cheque", "returned check", "return cheque", "return check", "returned payment", "nsf",
+    "customer service", "service desk", "terms net", "per contract", "tax invoice", "tax id",
+    "vat no", "vat number", "vat reg",
+)
+
+# A lone "no"/"not" before a cue, or "included"/"n/a" after it, says there is nothing to charge.
+NEGATION_BEFORE: frozenset[str] = frozenset(
+    {"no", "not", "without", "free", "nil", "zero", "non", "w/out", "exclude"}
+)
+NEGATION_AFTER: frozenset[str] = frozenset(
+    {"include", "included", "incl", "inclusive", "n/a", "free", "nil", "na"}
+)
+# Two-word negations after a cue: "freight - no charge", "discount not taken".
+NEGATION_AFTER_PAIRS: frozenset[tuple[str, str]] = frozenset(
+    {("no", "charge"), ("not", "take"), ("not", "charge"), ("not", "applicable"), ("no", "cost"),
+     ("not", "due"), ("not", "claim"), ("not", "deduct"), ("no", "fee")}
+)
+# Document types may follow these (e.g. "our inv", "ref 4410 payment").
+DOCUMENT_PREFIX: frozenset[str] = frozenset(
+    {"xbos", "0", "our", "your", "ur", "cust", "customer", "ref", "doc", "no", "nr", "#", "a/c", "acct", "/"}
+)
+BEFORE_WINDOW = 2
+AFTER_WINDOW = 3
+
+
+def phrase_table() -> Iterator[tuple[str, str]]:
+    """Every (label, phrase) pair the component matches; label is a tag, a document type or ``ignore``."""
+    for label, phrases in (*CUE_PHRASES.items(), *DOCUMENT_PHRASES.items()):
+        for phrase in phrases:
+            yield str(label), phrase
+    for phrase in IGNORED_PHRASES:
+        yield IGNORE, phrase
+
+
+def lexicon_words() -> frozenset[str]:
+    """The words of every phrase: the vocabulary OCR repair snaps unknown words to."""
+    words: set[str] = set()
+    for _, phrase in phrase_table():
+        words.update(w for w in phrase.lstrip("=").split() if w.isalpha() and len(w) >= 4)
+    return frozenset(words)
+
+
+class CueRules:
+    """The ``arrecon_cue_rules`` component: phrase matches -> labeled spans in ``doc.spans["cues"]``.
+
+    The matchers are built on first use, because the lemmatizer's tables are only loaded after
+    the pipeline's components are constructed.
+    """
+
+    def __init__(self, nlp: Language) -> None:
+        self.nlp = nlp
+        self._matchers: list[Any] | None = None
+
+    def _build(self) -> list[Any]:
+        from spacy.matcher import PhraseMatcher
+        from spacy.tokens import Doc
+
+        by_lemma = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
+        by_lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        lemmatizer = self.nlp.get_pipe("lemmatizer")
+        for label, phrase in phrase_table():
+            exact = phrase.startswith("=")
+            doc = Doc(self.nlp.vocab, words=phrase.lstrip("=").split())
+            if exact:
+                by_lower.add(label, [doc])
+            else:
+                by_lemma.add(label, [lemmatizer(doc)])
+        return [by_lemma, by_lower]
+
+    def __call__(self, doc: Doc) -> Doc:
+        from spacy.util import filter_spans
+
+        if self._matchers is None:
+            self._matchers = self._build()
+        spans: list[Span] = []
+        for matcher in self._matchers:
+            spans.extend(matcher(doc, as_spans=True))
+        # Cues and document types overlap on purpose ("payment in transit" is both), so each kind
+        # keeps its own longest matches.
+        documents = filter_spans([s for s in spans if s.label_ in DOCUMENT_PHRASES])
+        cues = filter_spans([s for s in spans if s.label_ not in DOCUMENT_PHRASES])
+        labeled = [_labeled(doc, span, cues) for span in cues if span.label_ != IGNORE]
+        doc.spans[SPAN_KEY] = sorted([*documents, *labeled], key=lambda s: s.start)
+        return doc
+
+
+def _labeled(doc: Doc, span: Span, kept: Iterable[Span]) -> Span:
+    """The span relabeled ``not:<label>`` when a negation outside every matched phrase governs it."""
+    from spacy.tokens import Span as SpanType
+
+    label = span.label_
+    covered = {i for other in kept for i in range(other.start, other.end)}
+    before = [t.lemma_ for t in doc[max(0, span.start - BEFORE_WINDOW) : span.start] if t.i not in covered]
+    after_tokens = [t for t in doc[span.end : span.end + AFTER_WINDOW] if t.i not in covered]
+    after = [t.lemma_ for t in after_tokens]
+    negated = any(w in NEGATION_BEFORE for w in before) or any(w in NEGATION_AFTER for w in after)
+    negated = negated or any(pair in NEGATION_AFTER_PAIRS for pair in pairwise(after))
+    if negated:
+        return SpanType(doc, span.start, span.end, label=NEGATED_PREFIX + label)
+    return span
+
+
+def spans_to_rule_tags(doc: Doc) -> tuple[set[str], set[str], str | None]:
+    """(cues found, cues negated, leading document type or None) from the component's spans."""
+    found: set[str] = set()
+    negated: set[str] = set()
+    document_type: str | None = None
+    for span in doc.spans.get(SPAN_KEY, []):
+        label = span.label_
+        if label.startswith(NEGATED_PREFIX):
+            negated.add(label.removeprefix(NEGATED_PREFIX))
+        elif label in DOCUMENT_PHRASES:
+            leading = all(t.text in DOCUMENT_PREFIX or t.like_num for t in doc[: span.start])
+            if document_type is None and leading:
+                document_type = label
+        else:
+            found.add(label)
+    return found - negated, negated, document_type
+
+
+def register_components() -> None:
+    """Register the component and tokenizer with spaCy (idempotent); needed before building or loading."""
+    from spacy.language import Language
+    from spacy.util import registry
+
+    if not Language.has_factory(COMPONENT):
+        Language.factory(COMPONENT, func=lambda nlp, name: CueRules(nlp))
+    if TOKENIZER not in registry.tokenizers:
+        registry.tokenizers.register(TOKENIZER, func=_canonical_words_tokenizer)
+
+
+class CanonicalWordsTokenizer:
+    """Splits on spaces: texts reach the pipeline as canonical words already, and English's
+    tokenizer (slow to load, with thousands of special cases) would only undo that."""
+
+    def __init__(self, nlp: Language) -> None:
+        self.vocab = nlp.vocab
+
+    def __call__(self, text: str) -> Doc:
+        from spacy.tokens import Doc
+
+        return Doc(self.vocab, words=text.split())
+
+    def to_disk(self, path: Any, **kwargs: Any) -> None:
+        """Nothing to save: the tokenizer has no state."""
+
+    def from_disk(self, path: Any, **kwargs: Any) -> CanonicalWordsTokenizer:
+        return self
+
+
+def _canonical_words_tokenizer() -> Any:
+    return CanonicalWordsTokenizer

@@ -1,0 +1,122 @@
+"""Descriptions -> tags and entities, each distinct text tagged once; statements and ledgers -> new
+values with their lines tagged.
+
+Tags are the textcat's labels at or above the threshold, united with the rule component's
+non-negated cue matches, minus the cues it found negated; the document type named at the start
+wins over the textcat's guess. The shipped model loads on first use, not at import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from extract.tagging.entities import text_to_entities
+from extract.tagging.normalize import text_to_words
+from extract.tagging.pipeline import DEFAULT_MODEL_DIR, load_pipeline, words_to_doc
+from extract.tagging.rules import spans_to_rule_tags
+from models import Entity, Ledger, LedgerEntry, NormalizedStatement, StatementLine
+from models.errors import ExtractionError
+from models.tags import CUES, DOCUMENT_TYPES
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+BATCH_SIZE = 1000
+# Canonical forms repeat far more than raw texts ("Invoice 10023" and "Invoice 10024" are one);
+# the cache is cleared when full rather than evicted entry by entry.
+CACHE_LIMIT = 500_000
+
+
+@dataclass(frozen=True)
+class TagResult:
+    """The tags (sorted) and entities (reading order) of one description."""
+
+    text: str
+    tags: tuple[str, ...]
+    entities: tuple[Entity, ...]
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The ``arrecon tag`` output object."""
+        return {
+            "text": self.text,
+            "tags": list(self.tags),
+            "entities": [{"label": e.label, "text": e.text} for e in self.entities],
+        }
+
+
+class Tagger:
+    """A loaded pipeline plus a cache from canonical words to tags."""
+
+    def __init__(self, nlp: Language, threshold: float = 0.5) -> None:
+        self.nlp = nlp
+        self.threshold = threshold
+        self._tags: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def tag_texts(self, texts: Sequence[str]) -> list[TagResult]:
+        """One result per text, in order; each distinct text (and canonical form) is tagged once."""
+        distinct = dict.fromkeys(texts)
+        words_of = {text: tuple(text_to_words(text)) for text in distinct}
+        missing = list(dict.fromkeys(w for w in words_of.values() if w not in self._tags))
+        if len(self._tags) + len(missing) > CACHE_LIMIT:
+            self._tags.clear()
+        docs = (words_to_doc(self.nlp, words) for words in missing)
+        for words, doc in zip(missing, self.nlp.pipe(docs, batch_size=BATCH_SIZE), strict=True):
+            self._tags[words] = self.doc_to_tags(doc)
+        results = {
+            text: TagResult(text, self._tags[words], tuple(text_to_entities(text)))
+            for text, words in words_of.items()
+        }
+        return [results[text] for text in texts]
+
+    def doc_to_tags(self, doc: Doc) -> tuple[str, ...]:
+        """The sorted tags of one processed doc (textcat scores combined with the rule spans)."""
+        found, negated, leading_type = spans_to_rule_tags(doc)
+        scores = doc.cats
+        cues = ({c for c in CUES if scores.get(c, 0.0) >= self.threshold} | found) - negated
+        document_type = leading_type
+        if document_type is None:
+            best = max(DOCUMENT_TYPES, key=lambda t: scores.get(t, 0.0))
+            document_type = best if scores.get(best, 0.0) >= self.threshold else None
+        return tuple(sorted(cues | ({document_type} if document_type else set())))
+
+
+@lru_cache(maxsize=4)
+def load_tagger(model_dir: Path = DEFAULT_MODEL_DIR) -> Tagger:
+    """The tagger saved in ``model_dir`` (the shipped one by default), loaded once per process."""
+    if not (model_dir / "config.cfg").exists():
+        raise ExtractionError(f"no trained tagger in {model_dir}: run `arrecon train-tagger`")
+    try:
+        return Tagger(load_pipeline(model_dir))
+    except (OSError, ValueError) as exc:
+        raise ExtractionError(f"cannot load the tagger in {model_dir}: {exc}") from exc
+
+
+def tag_texts(texts: Sequence[str], tagger: Tagger | None = None) -> list[TagResult]:
+    """Tags and entities of each description, in order (the shipped tagger unless one is given)."""
+    return (tagger or load_tagger()).tag_texts(texts)
+
+
+def tag_statement(statement: NormalizedStatement, tagger: Tagger | None = None) -> NormalizedStatement:
+    """A new statement whose lines carry the tags and entities of their descriptions."""
+    return statement.model_copy(update={"lines": _lines_tagged(statement.lines, tagger)})
+
+
+def tag_ledger(ledger: Ledger, tagger: Tagger | None = None) -> Ledger:
+    """A new ledger whose entries carry the tags and entities of their descriptions."""
+    return ledger.model_copy(update={"entries": _lines_tagged(ledger.entries, tagger)})
+
+
+Line = TypeVar("Line", StatementLine, LedgerEntry)
+
+
+def _lines_tagged(lines: Sequence[Line], tagger: Tagger | None) -> list[Line]:
+    results = tag_texts([line.description for line in lines], tagger)
+    return [
+        line.model_copy(update={"tags": list(r.tags), "entities": list(r.entities)})
+        for line, r in zip(lines, results, strict=True)
+    ]
