@@ -119,8 +119,9 @@ LONG_VOICE = st.Voice(("Inv {ref}", "Invoice {ref} {item}", "{ref} {qty} x {item
 def generate_long_statement(pages: int) -> tuple[bytes, dict[str, Any]]:
     """A ruled-grid digital statement of about ``pages`` pages and its truth as JSON data."""
     account = Account(random.Random(f"long-{pages}"), GENERIC, "digits", False, LONG_PARTY.opening)
-    per_page = 44
-    count = max(pages * per_page - 14, 1)
+    # Rows that fit: the first page loses one row to "Carried forward", later pages two
+    # (brought and carried forward); descriptions here never wrap.
+    count = LONG_SPEC.first_page_lines - 1 + (LONG_SPEC.lines_per_page - 2) * (max(pages, 1) - 1)
     for i in range(count):
         day = dt.date(2026, 9, 1 + (i * 29) // count)
         if i % 5 == 4:

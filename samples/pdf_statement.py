@@ -76,6 +76,8 @@ class _Page:
 
 def wrap_text(text: str, font: str, size: float, width: float) -> list[str]:
     """``text`` broken at spaces into lines no wider than ``width`` (a word never breaks)."""
+    if stringWidth(text, font, size) <= width:
+        return [text]
     lines: list[str] = []
     current = ""
     for word in text.split(" "):
