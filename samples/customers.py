@@ -200,7 +200,7 @@ SAMPLES: tuple[Sample, ...] = (
                   first_page_lines=30, lines_per_page=44),
         SAP, "zeros", False,
         Voice(("Inv {ref}", "Invoice {ref} {item}", "{ref} {qty} x {item}, PO {po} delivered complete"),
-              "BACS payment {pay}", "Credit note {ref} {why}", "BP", "", "none"),
+              "BACS payment {pay}", "BP", "", "none"),
         acme_story, "sap_fbl5n", "csv"),
     Sample(
         "borealis", 2026, 9,
@@ -214,8 +214,8 @@ SAMPLES: tuple[Sample, ...] = (
                           ("As of", "date"), ("Currency", "currency"), ("Beginning balance", "opening")),
                   footer=(("Ending balance", "closing"),)),
         QUICKBOOKS, "as_is", False,
-        Voice(("Invoice {ref}", "Inv {ref} - {item}", "{item} PO {po}"), "Check payment {pay}",
-              "CM {ref} {why}", "CHK", "", "none"),
+        Voice(("Invoice {ref}", "Inv {ref} - {item}", "{item} PO {po}"),
+              "Check payment {pay}", "CHK", "", "none"),
         borealis_story, "quickbooks", "csv"),
     Sample(
         "cedar", 2026, 9,
@@ -229,8 +229,8 @@ SAMPLES: tuple[Sample, ...] = (
                   header=(("Account", "account"), ("Date", "date"), ("Currency", "currency"),
                           ("Opening balance", "opening"), ("Closing balance", "closing"))),
         SAP, "digits", False,
-        Voice(("Facture {ref}", "Inv {ref} {item}", "{ref} - {qty} x {item}"), "Virement {pay}",
-              "Avoir {ref} {why}", "VIR-", "BC-", "none"),
+        Voice(("Facture {ref}", "Inv {ref} {item}", "{ref} - {qty} x {item}"),
+              "Virement {pay}", "VIR-", "BC-", "none"),
         cedar_story, "sap_fbl5n_de", "csv"),
     Sample(
         "dunmore", 2026, 9,
@@ -248,8 +248,8 @@ SAMPLES: tuple[Sample, ...] = (
                   footer=(("Balance due", "closing"),), page_subtotal=("debit", "credit"),
                   carry_key="balance", first_page_lines=34, lines_per_page=42),
         GENERIC, "as_is", False,
-        Voice(("{item}", "{qty} x {item}", "Goods {item} PO {po}"), "Payment recd {pay}",
-              "Credit {ref} {why}", "BACS ", "", "none"),
+        Voice(("{item}", "{qty} x {item}", "Goods {item} PO {po}"),
+              "Payment recd {pay}", "BACS ", "", "none"),
         dunmore_story, "generic", "xlsx"),
     Sample(
         "elbe", 2026, 9,
@@ -268,8 +268,8 @@ SAMPLES: tuple[Sample, ...] = (
                           ("Opening balance:", "opening")),
                   footer=(("Balance due to Northwind Components Ltd", "closing"),)),
         BUSINESS_CENTRAL, "digits", True,
-        Voice(("Rechnung {ref}", "Invoice {ref} {item}", "{qty} x {item}"), "Zahlung {pay}",
-              "Gutschrift {ref} {why}", "ZV-", "BE-", "voucher", "ER-"),
+        Voice(("Rechnung {ref}", "Invoice {ref} {item}", "{qty} x {item}"),
+              "Zahlung {pay}", "ZV-", "BE-", "voucher", "ER-"),
         elbe_story, "business_central", "xlsx"),
     Sample(
         "fjord", 2026, 9,
@@ -284,8 +284,8 @@ SAMPLES: tuple[Sample, ...] = (
                           ("Period end", "date"), ("Currency", "currency"), ("Balance b/f", "opening")),
                   footer=(("Balance due to Northwind Components Ltd", "closing"),)),
         NETSUITE, "as_is", True,
-        Voice(("Invoice {ref}", "{item} inv {ref}", "Purchase {qty} x {item}"), "Payment {pay}",
-              "Credit {ref} {why}", "PAY-", "PO-", "voucher", "LV-"),
+        Voice(("Invoice {ref}", "{item} inv {ref}", "Purchase {qty} x {item}"),
+              "Payment {pay}", "PAY-", "PO-", "voucher", "LV-"),
         fjord_story, "netsuite", "csv"),
     Sample(
         "granite", 2026, 9,
@@ -299,8 +299,7 @@ SAMPLES: tuple[Sample, ...] = (
                           ("Currency", "currency"), ("Opening balance", "opening")),
                   footer=(("Total due", "closing"),)),
         NETSUITE, "digits", False,
-        Voice(("Invoice {ref}", "{item}", "INV {ref} PO {po}"), "ACH payment {pay}", "Credit {ref} {why}",
-              "ACH-", "", "none"),
+        Voice(("Invoice {ref}", "{item}", "INV {ref} PO {po}"), "ACH payment {pay}", "ACH-", "", "none"),
         granite_story, "netsuite", "xlsx"),
     Sample(
         "harbor", 2026, 9,
@@ -314,8 +313,7 @@ SAMPLES: tuple[Sample, ...] = (
                           ("Currency", "currency"), ("Opening balance", "opening")),
                   footer=(("Closing balance", "closing"),)),
         XERO, "compact", False,
-        Voice(("Inv {ref}", "{ref} {item}", "{qty} {item}"), "Faster pmt {pay}", "CN {ref} {why}",
-              "FP-", "PO", "none"),
+        Voice(("Inv {ref}", "{ref} {item}", "{qty} {item}"), "Faster pmt {pay}", "FP-", "PO", "none"),
         harbor_story, "xero", "csv"),
     Sample(
         "isar", 2026, 8,
@@ -330,8 +328,7 @@ SAMPLES: tuple[Sample, ...] = (
                           ("Currency", "currency"), ("Opening balance", "opening")),
                   footer=(("Closing balance", "closing"),)),
         BUSINESS_CENTRAL, "digits", False,
-        Voice(("Rechnung {ref}", "Inv {ref} {item}", "{item}"), "Ueberweisung {pay}",
-              "Gutschrift {ref} {why}", "UEB-", "BE-", "none"),
+        Voice(("Rechnung {ref}", "Inv {ref} {item}", "{item}"), "Ueberweisung {pay}", "UEB-", "BE-", "none"),
         isar_story, "business_central", "csv"),
     Sample(
         "juniper", 2026, 10,
@@ -348,8 +345,7 @@ SAMPLES: tuple[Sample, ...] = (
                           ("Currency", "currency"), ("Beginning balance", "opening")),
                   footer=(("Total Northwind Components", "closing"),)),
         QUICKBOOKS, "as_is", False,
-        Voice(("Inv {ref}", "{item}", "{qty} x {item} PO {po}"), "Check {pay}", "Credit {ref} {why}",
-              "CK", "", "none"),
+        Voice(("Inv {ref}", "{item}", "{qty} x {item} PO {po}"), "Check {pay}", "CK", "", "none"),
         juniper_story, "quickbooks", "xlsx"),
     Sample(
         "kestrel", 2026, 9,
@@ -366,8 +362,7 @@ SAMPLES: tuple[Sample, ...] = (
                   footer=(("Amount due", "closing"),), page_subtotal=("amount",),
                   first_page_lines=28, lines_per_page=44),
         GENERIC, "as_is", True,
-        Voice(("{item}", "{qty} x {item}", "{item} - {po}"), "Wire {pay}", "Credit {ref} {why}",
-              "WT", "PO-", "po"),
+        Voice(("{item}", "{qty} x {item}", "{item} - {po}"), "Wire {pay}", "WT", "PO-", "po"),
         kestrel_story, "generic", "csv"),
     Sample(
         "lumen", 2026, 9,
@@ -384,6 +379,6 @@ SAMPLES: tuple[Sample, ...] = (
         XERO, "spaced", False,
         Voice(("{ref} - {qty} pcs {item}, PO {po}, delivered to Manchester depot as per order",
                "{ref} {item} (PO {po}, partial delivery 2 of 3)", "{ref} {item}"),
-              "Bank transfer {pay}", "Credit {ref} {why}", "BT-", "", "none"),
+              "Bank transfer {pay}", "BT-", "", "none"),
         lumen_story, "xero", "xlsx"),
 )

@@ -112,8 +112,8 @@ LONG_SPEC = PrintSpec("pdf", (("Date", "date", 55, "left"), ("Ref", "ref", 65, "
                       header=(("Account no:", "account"), ("Statement date:", "date"),
                               ("Currency:", "currency"), ("Opening balance:", "opening")),
                       footer=(("Closing balance", "closing"),), carry_key="balance")
-LONG_VOICE = st.Voice(("Inv {ref}", "Invoice {ref} {item}", "{ref} {qty} x {item}"), "BACS payment {pay}",
-                      "Credit note {ref} {why}", "BACS-", "PO-", "none")
+LONG_VOICE = st.Voice(("Inv {ref}", "Invoice {ref} {item}", "{ref} {qty} x {item}"),
+                      "BACS payment {pay}", "BACS-", "PO-", "none")
 
 
 def generate_long_statement(pages: int) -> tuple[bytes, dict[str, Any]]:

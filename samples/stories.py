@@ -35,7 +35,6 @@ class Voice:
 
     invoice: tuple[str, ...]
     payment: str
-    credit_note: str
     pay_prefix: str
     po_prefix: str
     their_ref: str  # what their second reference column holds for invoices: "po", "voucher" or "none"
