@@ -150,7 +150,7 @@ def run_celery_worker(settings: Settings, concurrency: int = 1, hostname: str | 
         "--pool=prefork",
         "--without-gossip",
         "--without-mingle",
-        "--loglevel=INFO",
+        f"--loglevel={settings.log_level.upper()}",
     ]
     if hostname:
         argv.append(f"--hostname={hostname}")
