@@ -69,30 +69,29 @@ def words_to_lines(words: Iterable[Word], gap: float | None = None) -> list[Line
     """Visual lines top to bottom; ``gap`` (page units) overrides the chunk gap of each line."""
     ordered = sorted(words, key=lambda w: (w.top + w.bottom) / 2)
     groups: list[list[Word]] = []
-    bounds: list[tuple[float, float]] = []
+    # Per line: the sums of its words' tops and bottoms; their means are the line's core extent,
+    # so one tall word does not make the line swallow the next one.
+    sums: list[list[float]] = []
     for word in ordered:
         height = word.bottom - word.top
         placed = False
         # A word can only belong to one of the last few lines: they are sorted by centre.
         for k in range(len(groups) - 1, max(len(groups) - 4, -1), -1):
-            top, bottom = bounds[k]
+            n = len(groups[k])
+            top, bottom = sums[k][0] / n, sums[k][1] / n
             overlap = min(bottom, word.bottom) - max(top, word.top)
             if overlap >= LINE_OVERLAP * min(height, bottom - top):
                 groups[k].append(word)
-                bounds[k] = _core(groups[k])
+                sums[k][0] += word.top
+                sums[k][1] += word.bottom
                 placed = True
                 break
         if not placed:
             groups.append([word])
-            bounds.append((word.top, word.bottom))
+            sums.append([word.top, word.bottom])
     lines = [_words_to_line(group, gap) for group in groups]
     lines.sort(key=lambda line: line.top)
     return lines
-
-
-def _core(words: list[Word]) -> tuple[float, float]:
-    """The typical vertical extent of a line's words, so one tall word does not swallow the next line."""
-    return median([w.top for w in words]), median([w.bottom for w in words])
 
 
 def _words_to_line(words: list[Word], gap: float | None) -> Line:

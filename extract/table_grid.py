@@ -121,8 +121,10 @@ def _positions(values: Sequence[float], snap: float) -> list[float]:
 
 
 def _rules_to_grid(hs: list[Rule], vs: list[Rule], snap: float) -> Grid | None:
-    xs = _positions([v.at for v in vs], snap)
-    ys = _positions([h.at for h in hs], snap)
+    # Rules running past the outermost crossing rules close the grid there: a table ruled
+    # between rows but without a left or right border still has its outer column.
+    xs = _positions([v.at for v in vs] + _overhangs(hs, [v.at for v in vs], snap), snap)
+    ys = _positions([h.at for h in hs] + _overhangs(vs, [h.at for h in hs], snap), snap)
     if len(xs) < 2 or len(ys) < 2:
         return None
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
@@ -152,6 +154,18 @@ def _rules_to_grid(hs: list[Rule], vs: list[Rule], snap: float) -> Grid | None:
                 union((i - 1, j), (i, j))
     owner = {c: find(c) for c in parent}
     return Grid(xs=tuple(xs), ys=tuple(ys), owner=owner)
+
+
+def _overhangs(rules: list[Rule], crossing: list[float], snap: float) -> list[float]:
+    """Where ``rules`` end beyond the outermost ``crossing`` positions (by more than a snap)."""
+    out: list[float] = []
+    start = min(r.start for r in rules)
+    end = max(r.end for r in rules)
+    if start < min(crossing) - 4 * snap:
+        out.append(start)
+    if end > max(crossing) + 4 * snap:
+        out.append(end)
+    return out
 
 
 def _covered(rules: list[Rule], at: float, start: float, end: float, snap: float) -> bool:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from extract.columns import chunk_to_column, lines_to_separators
 from extract.layout import BBox, Cell, Fill, Page, Table, Word
-from extract.rows import Line, median, words_to_lines
+from extract.rows import Chunk, Line, median, words_to_lines
 from extract.table_grid import Grid, Rule, rules_to_grids, segments_to_rules
 
 
@@ -54,7 +54,7 @@ def page_to_tables(page: Page, options: TableOptions = DEFAULT_OPTIONS) -> list[
     remaining: list[Word] = list(page.words)
     for grid in rules_to_grids(rules, snap):
         inside = [w for w in remaining if _inside(w, grid.bbox, snap)]
-        table = _grid_to_table(page.number, grid, inside)
+        table = _grid_to_table(page.number, grid, inside, options)
         if table is None:
             continue
         tables.append(table)
@@ -79,6 +79,8 @@ def _join(words: Sequence[Word]) -> str:
     """Words of one cell in reading order: line by line, left to right."""
     if not words:
         return ""
+    if max(w.top for w in words) < min(w.bottom for w in words):
+        return " ".join(w.text for w in sorted(words, key=lambda w: w.x0))
     return " ".join(" ".join(w.text for w in line.words) for line in words_to_lines(words))
 
 
@@ -94,30 +96,51 @@ def _words_to_cell(words: Sequence[Word], box: BBox) -> Cell:
     return Cell(text=_join(words), bbox=bbox, conf=min(w.conf for w in words))
 
 
-def _grid_to_table(number: int, grid: Grid, words: Sequence[Word]) -> Table | None:
-    """The table of a ruled grid, or None when fewer than 2 rows or 2 columns hold text."""
+def _grid_to_table(number: int, grid: Grid, words: Sequence[Word], options: TableOptions) -> Table | None:
+    """The table of a ruled grid, or None when fewer than 2 rows or 2 columns hold text.
+
+    A grid row holding more than ``band_max_lines`` lines is a section ruled only around (a
+    report's body between two rules): its lines become rows. A horizontal span whose text falls
+    apart into chunks in different grid columns is a missing rule, not a span: each chunk keeps
+    its column.
+    """
     xs, ys = grid.xs, grid.ys
-    n_rows, n_cols = len(ys) - 1, len(xs) - 1
-    buckets: dict[tuple[int, int], list[Word]] = {}
+    n_rows = len(ys) - 1
+    bands: list[list[Word]] = [[] for _ in range(n_rows)]
     for word in words:
-        cx, cy = (word.x0 + word.x1) / 2, (word.top + word.bottom) / 2
-        i = _slot(ys, cy)
-        j = _slot(xs, cx)
-        buckets.setdefault(grid.owner[(i, j)], []).append(word)
-    rows_used = sorted({i for (i, _j) in buckets})
-    cols_used = sorted({j for (_i, j) in buckets})
-    if len(rows_used) < 2 or len(cols_used) < 2:
+        bands[_slot(ys, (word.top + word.bottom) / 2)].append(word)
+    raw_rows: list[tuple[int, dict[int, list[Word]]]] = []
+    for i, band in enumerate(bands):
+        if not band:
+            continue
+        lines = words_to_lines(band)
+        groups = [[line] for line in lines] if len(lines) > options.band_max_lines else [lines]
+        for group in groups:
+            raw_rows.append((i, _lines_to_grid_cells(group, grid, i)))
+    cols_used = sorted({j for _i, cells in raw_rows for j in cells})
+    if len(raw_rows) < 2 or len(cols_used) < 2:
         return None
-    rows = tuple(
-        tuple(
-            _words_to_cell(buckets.get((i, j), []), (xs[j], ys[i], xs[j + 1], ys[i + 1]))
-            for j in range(n_cols)
-            if j in cols_used
+    rows: list[tuple[Cell, ...]] = []
+    for i, cells in raw_rows:
+        rows.append(
+            tuple(_words_to_cell(cells.get(j, []), (xs[j], ys[i], xs[j + 1], ys[i + 1])) for j in cols_used)
         )
-        for i in range(n_rows)
-        if i in rows_used
-    )
-    return Table(page=number, bbox=grid.bbox, rows=rows)
+    return Table(page=number, bbox=grid.bbox, rows=tuple(rows))
+
+
+def _lines_to_grid_cells(lines: Sequence[Line], grid: Grid, i: int) -> dict[int, list[Word]]:
+    """The words of one grid row's lines by grid column, honouring real horizontal spans only."""
+    cells: dict[int, list[Word]] = {}
+    for line in lines:
+        spans: dict[int, list[tuple[int, Chunk]]] = {}
+        for chunk in line.chunks:
+            j = _slot(grid.xs, (chunk.x0 + chunk.x1) / 2)
+            spans.setdefault(grid.owner[(i, j)][1], []).append((j, chunk))
+        for owner_col, members in spans.items():
+            fake = len({j for j, _chunk in members}) > 1
+            for j, chunk in members:
+                cells.setdefault(j if fake else owner_col, []).extend(chunk.words)
+    return cells
 
 
 def _slot(cuts: Sequence[float], value: float) -> int:
