@@ -94,7 +94,8 @@ def load_truth() -> dict[tuple[Path, int], list[tuple[BBox, list[list[str]]]]]:
 def _cells_box(cells: list[dict[str, object]]) -> dict[str, float]:
     """The union of the cells' boxes, for the regions annotated without a box of their own."""
     boxes = [c["bbox"] for c in cells if isinstance(c["bbox"], dict) and isinstance(c["bbox"].get("x1"), int)]
-    return {k: (min if k in ("x1", "y1") else max)(float(b[k]) for b in boxes) for k in ("x1", "y1", "x2", "y2")}
+    lows = {k: min(float(b[k]) for b in boxes) for k in ("x1", "y1")}
+    return lows | {k: max(float(b[k]) for b in boxes) for k in ("x2", "y2")}
 
 
 def ours(pdf: Path, page: int) -> Found:
