@@ -9,6 +9,7 @@ the document store folder and the embedded worker, which polls the documents tab
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import signal
@@ -165,8 +166,8 @@ def seed_demo(settings: Settings, samples: Path) -> None:
         for path in _sample_files(samples):
             data = path.read_bytes()
             try:
-                if "ledger" in path.name.lower():
-                    ledgers += _store_demo_ledger(session, store, client.id, path.name, data)
+                if "ledger" in path.name.lower() or "ledgers" in path.parent.name.lower():
+                    ledgers += _store_demo_ledger(session, store, samples, client.id, path.name, data)
                 else:
                     intake(session, store, enqueue, client_id=client.id, channel="demo", sender=None,
                            filename=path.name, data=data)
@@ -178,7 +179,20 @@ def seed_demo(settings: Settings, samples: Path) -> None:
     print(f"demo API token (shown once): {token}")
 
 
-def _store_demo_ledger(session: Any, store: Any, client_id: str, filename: str, data: bytes) -> int:
+def _sample_account(samples: Path, customer: str) -> str:
+    """The account printed on ``customer``'s sample statement (from its expected JSON), else the name."""
+    for expected in sorted(samples.glob(f"{customer}-*.expected.json")):
+        if ".reconciliation." in expected.name:
+            continue
+        account = json.loads(expected.read_text()).get("customer", {}).get("account")
+        if account:
+            return str(account)
+    return customer
+
+
+def _store_demo_ledger(
+    session: Any, store: Any, samples: Path, client_id: str, filename: str, data: bytes
+) -> int:
     """Store one ledger export as the next version of its customer's ledger; 1 when stored, 0 if skipped."""
     from sqlalchemy import func, select
 
@@ -190,7 +204,7 @@ def _store_demo_ledger(session: Any, store: Any, client_id: str, filename: str, 
     except ArreconError as exc:
         print(f"demo: skipped ledger {filename}: {exc}", file=sys.stderr)
         return 0
-    account = ledger.account or Path(filename).stem
+    account = ledger.account or _sample_account(samples, Path(filename).stem)
     sha256 = store.put(data)
     exists = session.scalar(
         select(Ledger.id).where(Ledger.client_id == client_id, Ledger.sha256 == sha256)
