@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from service.db import Document, DocumentState, Ledger, ReconciliationVersion, StatementVersion
 
 if TYPE_CHECKING:
-    from conftest import ApiEnv, Tenant
+    from api_env import ApiEnv, Tenant
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 LEDGER_CSV = (

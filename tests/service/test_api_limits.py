@@ -18,14 +18,14 @@ from urllib.parse import quote
 
 import pytest
 import uvicorn
-from conftest import make_api_env, new_tenant
+from api_env import make_api_env, new_tenant
 from PIL import Image
 from sqlalchemy import update
 
 from service.db import ApiToken, utcnow
 
 if TYPE_CHECKING:
-    from conftest import ApiEnv, Tenant
+    from api_env import ApiEnv, Tenant
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 SMALL_LIMITS = {"max_upload_bytes": 64 * 1024, "max_request_bytes": 256 * 1024, "max_files_per_request": 5}
