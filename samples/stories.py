@@ -209,8 +209,8 @@ def service_rejected(acct: Account, voice: Voice, day: dt.date, amount: Decimal,
     ref = acct.printed(doc)
     acct.both("invoice", day, amount, what, f"{inv(ref)} {what.lower()}", ("invoice", "service"), doc=doc)
     acct.statement_only(day + dt.timedelta(days=2), their_ref, -amount,
-                        f"Reversal inv {ref} - no PO, not approved", ("adjustment", "no_po", "service"),
-                        "unapproved_service")
+                        f"Reversal inv {ref} {what.lower()} - no PO, not approved",
+                        ("adjustment", "no_po", "service"), "unapproved_service")
 
 
 def duplicate_invoice(acct: Account, sale: Sale, ours: str) -> None:

@@ -17,6 +17,9 @@ from models import NormalizedStatement
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "samples"
 TEXT_SUFFIXES = (".json", ".csv")
+TAGS = {"invoice", "payment", "credit_note", "debit_note", "adjustment", "opening_balance",
+        "freight", "promotion", "discount", "rebate", "return", "interest_penalty", "dispute",
+        "short_payment", "damaged", "service", "price_rate", "tax", "write_off", "duplicate", "no_po"}
 REASONS = ("rate_difference", "promotion_not_applied", "interest_penalty", "freight", "dispute",
            "returned_material", "unapproved_service", "billing_error", "timing_difference")
 
@@ -64,6 +67,8 @@ def test_expected_statements_are_the_model_and_add_up() -> None:
         start = Decimal("0.00") if opening_row else statement.opening_balance
         assert start is not None and statement.closing_balance is not None
         assert start + sum((line.amount for line in lines), Decimal("0.00")) == statement.closing_balance
+        for line in lines:
+            assert line.tags == sorted(line.tags) and set(line.tags) <= TAGS, line
         balances = [line.balance for line in lines if line.balance is not None]
         if balances:
             assert balances[-1] == statement.closing_balance
