@@ -73,14 +73,6 @@ class _Matches:
             self.confidences.extend([1.0] * len(open_positions))
 
 
-def _members(groups: np.ndarray, n_groups: int) -> list[list[int]]:
-    """Positions of each group, in position order."""
-    order = np.argsort(groups, kind="stable")
-    bounds = np.searchsorted(groups[order], np.arange(n_groups + 1))
-    positions = order.tolist()
-    return [positions[bounds[g] : bounds[g + 1]] for g in range(n_groups)]
-
-
 def _cutoff(statement: NormalizedStatement) -> dt.date | None:
     if statement.statement_date is not None:
         return statement.statement_date
@@ -96,7 +88,9 @@ def _evidence(
     options: ReconcileOptions,
 ) -> Evidence:
     keyed = lf[lf["key"] != ""]
-    by_key = keyed.groupby("key", sort=False).groups
+    by_key: dict[str, tuple[int]] = {}
+    for position, key in zip(keyed.index.tolist(), keyed["key"].tolist(), strict=True):
+        by_key.setdefault(key, (position,))
     twins = keyed[keyed.duplicated(["key", "cents"], keep=False)]
     duplicates: dict[int, list[int]] = {}
     for _, positions in twins.groupby(["key", "cents"], sort=False).groups.items():
@@ -117,7 +111,7 @@ def _evidence(
         cutoff=_cutoff(statement),
         timing_days=options.timing_days,
         ledger_duplicates=duplicates,
-        ledger_by_key={str(k): [int(p) for p in v] for k, v in by_key.items()},
+        ledger_by_key=by_key,
         freight_cents=frozenset(freight),
         ledger_refs=[e.reference for e in ledger.entries],
     )
@@ -180,6 +174,37 @@ def reconcile(
     )
 
 
+_ITEM_FIELDS = set(ReconciliationItem.model_fields)
+
+
+def _matched_item(
+    l_ref: str | None, s_ref: str | None, amount: Decimal, rule: str, confidence: float, lp: int, sp: int
+) -> ReconciliationItem:
+    """A one-to-one matched item without validation: a large account has a million of them and
+    model_construct costs three times this; every value comes from validated entries and lines."""
+    item = object.__new__(ReconciliationItem)
+    values = {
+        "status": ItemStatus.matched, "ledger_refs": [l_ref] if l_ref else [],
+        "statement_refs": [s_ref] if s_ref else [], "ledger_amount": amount, "statement_amount": amount,
+        "difference": ZERO, "reason": None, "resolution": None, "evidence": [_RULE_WORDS[rule]], "rule": rule,
+        "confidence": confidence, "ledger_entries": [lp], "statement_lines": [sp],
+    }  # fmt: skip
+    object.__setattr__(item, "__dict__", values)
+    object.__setattr__(item, "__pydantic_fields_set__", _ITEM_FIELDS)
+    object.__setattr__(item, "__pydantic_extra__", None)
+    object.__setattr__(item, "__pydantic_private__", None)
+    return item
+
+
+class _RuleWords(dict[str, str]):
+    def __missing__(self, rule: str) -> str:
+        self[rule] = f"matched by {rule.replace('_', ' ')}"
+        return self[rule]
+
+
+_RULE_WORDS = _RuleWords()
+
+
 def _items(
     statement: NormalizedStatement,
     ledger: Ledger,
@@ -190,73 +215,73 @@ def _items(
 ) -> list[ReconciliationItem]:
     entries, lines = ledger.entries, statement.lines
     n_groups = len(matches.rules)
-    ledger_members = _members(matches.ledger, n_groups)
-    statement_members = _members(matches.statement, n_groups)
-    evidence: Evidence | None = None
+    l_count = np.bincount(matches.ledger, minlength=n_groups)
+    s_count = np.bincount(matches.statement, minlength=n_groups)
+    l_cents = np.zeros(n_groups, dtype=np.int64)
+    s_cents = np.zeros(n_groups, dtype=np.int64)
+    np.add.at(l_cents, matches.ledger, lf["cents"].to_numpy())
+    np.add.at(s_cents, matches.statement, sf["cents"].to_numpy())
+    # First (lowest) position of each group on each side: assign in reverse so the lowest wins.
+    l_first = np.full(n_groups, -1, dtype=np.int64)
+    s_first = np.full(n_groups, -1, dtype=np.int64)
+    l_first[matches.ledger[::-1]] = np.arange(len(lf), dtype=np.int64)[::-1]
+    s_first[matches.statement[::-1]] = np.arange(len(sf), dtype=np.int64)[::-1]
+    simple = (l_count == 1) & (s_count == 1) & (l_cents == s_cents)
     # Ledger order first (groups with a ledger side, by their first entry), then statement-only lines.
-    order = sorted(
-        range(n_groups),
-        key=lambda g: (0, ledger_members[g][0]) if ledger_members[g] else (1, statement_members[g][0]),
-    )
+    order = np.argsort(np.where(l_count > 0, l_first, len(lf) + s_first), kind="stable")
+    complex_ids = set(np.flatnonzero(~simple).tolist())
+    ledger_members: dict[int, list[int]] = {}
+    statement_members: dict[int, list[int]] = {}
+    for members, groups in ((ledger_members, matches.ledger), (statement_members, matches.statement)):
+        for position in np.flatnonzero(~simple[groups]).tolist():
+            members.setdefault(int(groups[position]), []).append(position)
+    evidence: Evidence | None = None
     items: list[ReconciliationItem] = []
-    construct = ReconciliationItem.model_construct
-    for g in order:
-        lm, sm = ledger_members[g], statement_members[g]
+    rules, confidences = matches.rules, matches.confidences
+    for g in order.tolist():
+        if g not in complex_ids:
+            lp, sp = int(l_first[g]), int(s_first[g])
+            entry = entries[lp]
+            items.append(
+                _matched_item(
+                    entry.reference, lines[sp].reference, entry.amount, rules[g], confidences[g], lp, sp
+                )
+            )
+            continue
+        lm, sm = ledger_members.get(g, []), statement_members.get(g, [])
         l_amount = sum((entries[p].amount for p in lm), ZERO) if lm else None
         s_amount = sum((lines[p].amount for p in sm), ZERO) if sm else None
         diff = (l_amount or ZERO) - (s_amount or ZERO)
         l_refs = [r for p in lm if (r := entries[p].reference)]
         s_refs = [r for p in sm if (r := lines[p].reference)]
-        rule = matches.rules[g]
+        rule = rules[g]
         if lm and sm and not diff:
             items.append(
-                construct(
-                    status=ItemStatus.matched,
-                    ledger_refs=l_refs,
-                    statement_refs=s_refs,
-                    ledger_amount=l_amount,
-                    statement_amount=s_amount,
-                    difference=ZERO,
-                    reason=None,
-                    resolution=None,
-                    evidence=[f"matched by {rule.replace('_', ' ')}"],
-                    rule=rule,
-                    confidence=matches.confidences[g],
-                    ledger_entries=lm,
-                    statement_lines=sm,
+                ReconciliationItem(
+                    status=ItemStatus.matched, ledger_refs=l_refs, statement_refs=s_refs,
+                    ledger_amount=l_amount, statement_amount=s_amount, evidence=[_RULE_WORDS[rule]],
+                    rule=rule, confidence=confidences[g], ledger_entries=lm, statement_lines=sm,
                 )
-            )
+            )  # fmt: skip
             continue
         if evidence is None:
             evidence = _evidence(statement, ledger, lf, sf, options)
-        status = (
-            ItemStatus.difference
-            if lm and sm
-            else ItemStatus.ledger_only
-            if lm
-            else ItemStatus.statement_only
-        )
+        if lm and sm:
+            status = ItemStatus.difference
+        else:
+            status = ItemStatus.ledger_only if lm else ItemStatus.statement_only
         found = classify(status, [(p, entries[p]) for p in lm], [(p, lines[p]) for p in sm], diff, evidence)
         if status is ItemStatus.difference:
-            found_evidence = [f"matched by {rule.replace('_', ' ')}", *found.evidence]
-            confidence = min(matches.confidences[g], found.confidence)
+            found_evidence = [_RULE_WORDS[rule], *found.evidence]
+            confidence = min(confidences[g], found.confidence)
         else:
             found_evidence, confidence = found.evidence, found.confidence
         items.append(
             ReconciliationItem(
-                status=status,
-                ledger_refs=l_refs,
-                statement_refs=s_refs,
-                ledger_amount=l_amount,
-                statement_amount=s_amount,
-                difference=diff,
-                reason=found.reason,
-                resolution=found.resolution,
-                evidence=found_evidence,
-                rule=rule,
-                confidence=confidence,
-                ledger_entries=lm,
+                status=status, ledger_refs=l_refs, statement_refs=s_refs, ledger_amount=l_amount,
+                statement_amount=s_amount, difference=diff, reason=found.reason, resolution=found.resolution,
+                evidence=found_evidence, rule=rule, confidence=confidence, ledger_entries=lm,
                 statement_lines=sm,
             )
-        )
+        )  # fmt: skip
     return items

@@ -15,16 +15,14 @@ import pandas as pd
 
 from models.ledger import LedgerEntry
 from models.statement import StatementLine
-from reconcile.ledger_fields import document_type_to_kind
 from reconcile.references import references_to_keys
 
 NO_DAY = -(10**9)  # a missing date: never inside any window
-DOCUMENT_KINDS = ("opening_balance", "credit_note", "debit_note", "payment", "invoice", "adjustment")
 
 
 def amount_to_cents(amount: Decimal) -> int:
     """A Decimal amount -> integer cents (amounts are quantized to cents on both sides)."""
-    return int(amount.scaleb(2).to_integral_value())
+    return int(amount * 100)
 
 
 def cents_to_amount(cents: int) -> Decimal:
@@ -36,22 +34,10 @@ def _day(date: dt.date | None) -> int:
     return date.toordinal() if date is not None else NO_DAY
 
 
-def tags_to_kind(tags: Sequence[str], document_type: str | None, cents: int) -> str:
-    """The document kind of an item: its document-type tag, else its ERP document type, else its sign."""
-    for kind in DOCUMENT_KINDS:
-        if kind in tags:
-            return kind
-    erp_kind = document_type_to_kind(document_type)
-    if erp_kind is not None:
-        return erp_kind
-    return "invoice" if cents >= 0 else "payment"
-
-
 def _frame(
     references: list[str | None],
     amounts: list[Decimal],
     dates: list[dt.date | None],
-    kinds: list[str],
 ) -> pd.DataFrame:
     cents = np.fromiter((amount_to_cents(a) for a in amounts), dtype=np.int64, count=len(amounts))
     return pd.DataFrame(
@@ -61,23 +47,18 @@ def _frame(
             "cents": cents,
             "day": np.fromiter((_day(d) for d in dates), dtype=np.int64, count=len(dates)),
             "sign": np.sign(cents).astype(np.int8),
-            "kind": pd.Categorical(kinds, categories=DOCUMENT_KINDS),
         }
     )
 
 
 def ledger_to_frame(entries: Sequence[LedgerEntry]) -> pd.DataFrame:
-    """Ledger entries -> frame with ref, key, cents, day, sign, kind (row i = entries[i])."""
-    amounts = [e.amount for e in entries]
-    kinds = [tags_to_kind(e.tags, e.document_type, 1 if e.amount >= 0 else -1) for e in entries]
-    return _frame([e.reference for e in entries], amounts, [e.date for e in entries], kinds)
+    """Ledger entries -> frame with ref, key, cents, day, sign (row i = entries[i])."""
+    return _frame([e.reference for e in entries], [e.amount for e in entries], [e.date for e in entries])
 
 
 def statement_to_frame(lines: Sequence[StatementLine]) -> pd.DataFrame:
-    """Statement lines -> frame with ref, key, cents, day, sign, kind (row i = lines[i])."""
-    amounts = [line.amount for line in lines]
-    kinds = [tags_to_kind(line.tags, None, 1 if line.amount >= 0 else -1) for line in lines]
-    return _frame([line.reference for line in lines], amounts, [line.date for line in lines], kinds)
+    """Statement lines -> frame with ref, key, cents, day, sign (row i = lines[i])."""
+    return _frame([s.reference for s in lines], [s.amount for s in lines], [s.date for s in lines])
 
 
 def other_references_to_frame(items: Sequence[LedgerEntry | StatementLine]) -> pd.DataFrame:

@@ -230,37 +230,38 @@ def _groups_one_to_many(
     found: list[tuple[int, tuple[int, ...]]] = []
     if targets.empty or len(pool) < 2:
         return found
-    targets = targets.reindex(targets["cents"].abs().sort_values(ascending=False).index)
+    targets = targets[targets["day"] != NO_DAY]
+    targets = targets.iloc[np.argsort(-np.abs(targets["cents"].to_numpy()), kind="stable")]
     targets = targets.head(options.subset_max_targets)
-    used: set[int] = set()
-    by_sign = {
-        sign: part.sort_values("day", kind="stable") for sign, part in pool.groupby("sign", sort=False)
-    }
+    pool = pool.sort_values("day", kind="stable")
+    sides = {}
+    for sign in (-1, 1):
+        part = pool[pool["sign"] == sign]
+        sides[sign] = (
+            part["day"].to_numpy(), np.abs(part["cents"].to_numpy()), part["cents"].to_numpy(),
+            part["pos"].to_numpy(), np.zeros(len(part), dtype=bool),
+        )  # fmt: skip
+    window_days = options.group_date_window_days
     for pos, cents, day, sign in zip(
-        targets["pos"].to_numpy(),
-        targets["cents"].to_numpy(),
-        targets["day"].to_numpy(),
-        targets["sign"].to_numpy(),
-        strict=True,
-    ):
-        part = by_sign.get(sign)
-        if part is None or day == NO_DAY:
+        targets["pos"].tolist(), targets["cents"].tolist(), targets["day"].tolist(),
+        targets["sign"].tolist(), strict=True,
+    ):  # fmt: skip
+        if sign not in sides:
             continue
-        days = part["day"].to_numpy()
-        lo = np.searchsorted(days, day - options.group_date_window_days, side="left")
-        hi = np.searchsorted(days, day + options.group_date_window_days, side="right")
-        window = part.iloc[lo:hi]
-        window = window[(window["cents"].abs() < abs(cents)) & ~window["pos"].isin(used)]
-        if len(window) < 2:
+        days, magnitude, values, positions, used = sides[sign]
+        lo = int(np.searchsorted(days, day - window_days, side="left"))
+        hi = int(np.searchsorted(days, day + window_days, side="right"))
+        candidates = np.flatnonzero((magnitude[lo:hi] < abs(cents)) & ~used[lo:hi]) + lo
+        if len(candidates) < 2:
             continue
-        nearest = np.argsort(np.abs(window["day"].to_numpy() - day), kind="stable")
-        window = window.iloc[nearest[: options.subset_max_candidates]]
-        chosen = find_subset(int(cents), window["cents"].tolist(), options.subset_max_nodes)
+        nearest = np.argsort(np.abs(days[candidates] - day), kind="stable")
+        candidates = candidates[nearest[: options.subset_max_candidates]]
+        chosen = find_subset(int(cents), values[candidates].tolist(), options.subset_max_nodes)
         if chosen is None:
             continue
-        members = tuple(int(window["pos"].iloc[k]) for k in chosen)
-        used.update(members)
-        found.append((int(pos), members))
+        picked = candidates[list(chosen)]
+        used[picked] = True
+        found.append((int(pos), tuple(sorted(int(p) for p in positions[picked]))))
     return found
 
 

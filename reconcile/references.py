@@ -8,12 +8,15 @@ confuses with digits (O/0, I/l/1, S/5, B/8, Z/2).
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterable
 
 import pandas as pd
 
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]+")
-_PREFIX = re.compile(r"^[A-Z]{1,6}(?=\d)")
+MAX_PREFIX = 6
+_SEPARATORS = str.maketrans("", "", " -/._#:")
+_LETTERS = string.ascii_uppercase
 _LEADING_LETTERS = re.compile(r"^[A-Z]+")
 _OCR_FOLD = str.maketrans({"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2"})
 
@@ -22,8 +25,15 @@ def reference_to_key(reference: str | None) -> str:
     """``"INV-0012345"`` -> ``"12345"``; ``""`` when there is nothing to compare."""
     if not reference:
         return ""
-    compact = _NOT_ALNUM.sub("", reference.upper())
-    return _PREFIX.sub("", compact).lstrip("0")
+    # str methods run in C: this is the hottest line of a million-item reconciliation.
+    compact = reference.upper().translate(_SEPARATORS)
+    if not (compact.isascii() and compact.isalnum()):
+        compact = _NOT_ALNUM.sub("", compact)
+    if compact[:1].isalpha():
+        rest = compact.lstrip(_LETTERS)
+        if rest[:1].isdigit() and len(compact) - len(rest) <= MAX_PREFIX:
+            compact = rest
+    return compact.lstrip("0")
 
 
 def reference_to_ocr_key(reference: str | None) -> str:

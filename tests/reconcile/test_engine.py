@@ -127,3 +127,10 @@ def test_patterns() -> None:
     # 40 candidates that cannot hit the target: the bound stops the search
     assert find_subset(1, [2] * 40, max_nodes=1000) is None
     assert find_subset(10**9 + 1, list(range(1, 41)), max_nodes=1000) is None
+
+
+def test_fast_built_matched_items_equal_validated_ones(statement: NormalizedStatement, ledger: Ledger) -> None:
+    from models import ReconciliationItem
+
+    for item in reconcile(statement, ledger).items:
+        assert ReconciliationItem.model_validate(item.model_dump()) == item
