@@ -36,6 +36,8 @@ class TableOptions:
     block_gap: float = 2.0  # a vertical gap this tall between lines ends a block of lines
     min_rows: int = 2  # a borderless table has at least this many multi-chunk lines
     band_max_lines: int = 3  # a shaded/ruled band holding more lines than this is not one row
+    prose_words: int = 4  # a chunk of at least this many words can be running text
+    prose_lines: int = 5  # this many aligned running-text chunks make a page column of text
     max_rules: int = 5000  # above this, ruling segments are drawings, not tables: ignore them
 
 
@@ -61,7 +63,7 @@ def page_to_tables(page: Page, options: TableOptions = DEFAULT_OPTIONS) -> list[
         taken = {id(w) for w in inside}
         remaining = [w for w in remaining if id(w) not in taken]
     horizontal_rules = [r for r in rules if r.horizontal]
-    lines = words_to_lines(remaining)
+    lines = _without_prose_column(words_to_lines(remaining), unit, options)
     for block in _lines_to_blocks(lines, unit, options):
         table = _block_to_table(page.number, block, horizontal_rules, page.fills, unit, options)
         if table is not None:
@@ -156,6 +158,12 @@ def _lines_to_blocks(lines: Sequence[Line], unit: float, options: TableOptions) 
     blocks: list[list[Line]] = []
     current: list[Line] = []
     for line in lines:
+        if _is_prose(line, options):
+            # Running text in several page columns is not a table row and ends the table.
+            if current:
+                blocks.append(current)
+            current = []
+            continue
         if current and line.top - current[-1].bottom > options.block_gap * unit:
             blocks.append(current)
             current = []
@@ -168,6 +176,36 @@ def _lines_to_blocks(lines: Sequence[Line], unit: float, options: TableOptions) 
         if len(multi) >= options.min_rows:
             trimmed.append(block[multi[0] : multi[-1] + 1])
     return trimmed
+
+
+def _is_prose(line: Line, options: TableOptions) -> bool:
+    """Whether a line is running text in page columns: several chunks, every one of many words."""
+    return len(line.chunks) >= 2 and all(len(c.words) >= options.prose_words for c in line.chunks)
+
+
+def _without_prose_column(lines: list[Line], unit: float, options: TableOptions) -> list[Line]:
+    """Lines without the running text of a page column right of a table (its left edge aligned)."""
+    starts: dict[int, list[int]] = {}
+    for k, line in enumerate(lines):
+        last = line.chunks[-1]
+        if len(line.chunks) >= 2 and len(last.words) >= options.prose_words:
+            starts.setdefault(round(last.x0 / unit), []).append(k)
+    if not starts:
+        return lines
+    key, members = max(starts.items(), key=lambda item: len(item[1]))
+    if len(members) < options.prose_lines:
+        return lines
+    left = key * unit
+    first, last_k = members[0], members[-1]
+    out: list[Line] = []
+    for k, line in enumerate(lines):
+        if first <= k <= last_k and abs(line.chunks[-1].x0 - left) <= 1.5 * unit:
+            kept = [w for w in line.words if w.x0 < line.chunks[-1].x0]
+            if kept:
+                out.extend(words_to_lines(kept))
+            continue
+        out.append(line)
+    return out
 
 
 def _block_to_table(
