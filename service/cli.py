@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "service.commands.admin",
     "service.commands.serve",
     "service.commands.reconcile",
+    "service.commands.tag",
 )
 
 

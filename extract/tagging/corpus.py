@@ -32,7 +32,7 @@ REQUIRED_TAGS: dict[tuple[str, ...], str] = {
     ("vat",): "tax",
     ("b/f",): "opening_balance",
     ("w/o",): "write_off",
-    ("late", "fee"): "interest_penalty",
+    ("finance", "charge"): "interest_penalty",
     ("short", "paid"): "short_payment",
     ("duplicate",): "duplicate",
     ("no", "po"): "no_po",
@@ -41,6 +41,7 @@ REQUIRED_TAGS: dict[tuple[str, ...], str] = {
 FORBIDDEN_TAGS: dict[tuple[str, ...], str] = {
     ("freight", "included"): "freight",
     ("no", "freight"): "freight",
+    ("no", "late", "fee"): "interest_penalty",
     ("discount", "not", "taken"): "discount",
 }
 

@@ -144,12 +144,20 @@ CUE_PHRASES: dict[str, tuple[str, ...]] = {
     ),
 }
 
-# Phrases that deny a cue: the line carries no tag for them.
-NEGATED_PHRASES: tuple[str, ...] = (
-    "freight included - no charge", "no freight", "free shipping", "freight n/a", "shipping incl.",
-    "no discount", "discount not taken", "no interest", "interest free", "not damaged", "no damage",
-    "freight free", "delivery included", "no freight charge", "frt incl", "no disc", "free delivery",
-    "no returns", "carriage free", "shipping - no charge",
+# Phrases that deny a cue, by the cue they deny: the line carries no tag for them.
+NEGATED_PHRASES: dict[str, tuple[str, ...]] = {
+    "freight": (
+        "freight included - no charge", "no freight", "free shipping", "freight n/a", "shipping incl.",
+        "freight free", "delivery included", "no freight charge", "frt incl", "free delivery",
+        "carriage free", "shipping - no charge",
+    ),
+    "discount": ("no discount", "discount not taken", "no disc", "disc n/a"),
+    "interest_penalty": ("no interest", "interest free", "no late fee", "interest n/a"),
+    "damaged": ("not damaged", "no damage", "no damages found"),
+    "return": ("no returns", "return n/a"),
+}
+NEGATED_FLAT: tuple[tuple[str, str], ...] = tuple(
+    (cue, phrase) for cue, phrases in NEGATED_PHRASES.items() for phrase in phrases
 )
 
 NEUTRAL: tuple[str, ...] = (
@@ -242,26 +250,26 @@ def cues_with_ref(rng: random.Random, split: str) -> tuple[str, set[str], bool]:
     cues = rng.sample(list(CUE_PHRASES), 2 if rng.random() < 0.3 else 1)
     picks = [pick(rng, CUE_PHRASES[c], split) for c in cues]
     body = rng.choice((" ", " & ", " - ", " / ")).join(p.text for p in picks)
-    ref = cue_ref(rng) if rng.random() < 0.7 else pick(rng, NEUTRAL, split).text
-    text = f"{body} {ref}" if rng.random() < 0.8 else f"{ref} {body}".replace("inv", "Inv", 1)
-    if text.lower().startswith(("inv", "invoice", "ref")) and not text.lower().startswith("inv{"):
+    ref = fill(cue_ref(rng) if rng.random() < 0.7 else pick(rng, NEUTRAL, split).text, rng)
+    text = f"{body} {ref}" if rng.random() < 0.8 else f"{ref} {body}"
+    if text.lower().startswith(("inv", "ref")):
+        # A leading "inv 10023" would name the line an invoice; keep such lines cue-first.
         text = f"{body} {ref}"
     return text, set(cues), any(p.heldout_only for p in picks)
 
 
 def negated(rng: random.Random, split: str) -> tuple[str, set[str], bool]:
-    phrase = pick(rng, NEGATED_PHRASES, split)
-    if rng.random() < 0.5:
+    phrase = pick(rng, [p for _, p in NEGATED_FLAT], split)
+    denied = next(c for c, p in NEGATED_FLAT if p == phrase.text)
+    roll = rng.random()
+    if roll < 0.45:
         doc = rng.choice(("invoice", "credit_note", "debit_note"))
         head = pick(rng, DOCUMENT_HEADS[doc], split)
         text = head.text + rng.choice((" - ", " ", ", ")) + phrase.text
         return text, {doc}, head.heldout_only or phrase.heldout_only
-    if rng.random() < 0.5:
-        cue = rng.choice(list(CUE_PHRASES))
+    if roll < 0.75:
+        cue = rng.choice([c for c in CUE_PHRASES if c != denied])
         other = pick(rng, CUE_PHRASES[cue], split)
-        if any(w in other.text.lower() for w in ("freight", "disc", "interest", "damage", "ship", "deliver",
-                                                  "carriage", "frt", "return")):
-            return phrase.text, set(), phrase.heldout_only
         text = f"{other.text} {cue_ref(rng)} - {phrase.text}"
         return text, {cue}, phrase.heldout_only or other.heldout_only
     return phrase.text + " " + cue_ref(rng), set(), phrase.heldout_only
@@ -298,7 +306,7 @@ def heldout_sap(rng: random.Random, split: str) -> tuple[str, set[str], bool]:
     head = pick(rng, DOCUMENT_HEADS[doc], split)
     cue = rng.choice(list(CUE_PHRASES))
     phrase = pick(rng, CUE_PHRASES[cue], split)
-    return f"{head.text} {phrase.text} {fill('{date}', rng)}".upper(), {doc, cue}, True
+    return fill(f"{head.text} {phrase.text} {{date}}", rng).upper(), {doc, cue}, True
 
 
 LAYOUTS: tuple[tuple[Layout, float], ...] = (

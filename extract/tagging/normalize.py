@@ -22,6 +22,13 @@ _GROUPS = re.compile(r"[a-z]+|\d+")
 _DIGIT_LETTERS: dict[str, str] = {
     "0": "o", "1": "il", "3": "e", "4": "a", "5": "s", "6": "g", "7": "t", "8": "b",
 }
+# Letters tesseract reads in place of others, as (read as, meant): "darnaged", "clisc", "lafe".
+_LETTER_CONFUSIONS: tuple[tuple[str, str], ...] = (
+    ("rn", "m"), ("cl", "d"), ("li", "h"), ("vv", "w"), ("ii", "u"), ("f", "t"), ("t", "f"), ("c", "e"),
+    ("e", "c"), ("o", "a"), ("a", "o"), ("q", "g"), ("b", "h"), ("h", "b"), ("u", "v"), ("v", "u"),
+    ("l", "i"), ("i", "l"), ("n", "h"), ("h", "n"), ("p", "r"), ("r", "p"), ("o", "d"), ("m", "rn"),
+    ("d", "cl"), ("e", "o"), ("c", "o"),
+)
 _LEXICON: frozenset[str] = lexicon_words()
 _LEXICON_LIST: tuple[str, ...] = tuple(sorted(_LEXICON))
 
@@ -58,8 +65,17 @@ def _repair_token(token: str) -> str:
 
 @lru_cache(maxsize=200_000)
 def _snap_to_lexicon(word: str) -> str:
-    """An unknown word within OCR distance of exactly one lexicon word becomes that word."""
-    if len(word) < 5 or word in _LEXICON:
+    """An unknown word one OCR confusion or a short edit away from a lexicon word becomes that word."""
+    if len(word) < 4 or word in _LEXICON:
+        return word
+    for read_as, meant in _LETTER_CONFUSIONS:
+        start = word.find(read_as)
+        while start >= 0:
+            candidate = word[:start] + meant + word[start + len(read_as) :]
+            if candidate in _LEXICON:
+                return candidate
+            start = word.find(read_as, start + 1)
+    if len(word) < 5:
         return word
     from rapidfuzz import process
     from rapidfuzz.distance import OSA

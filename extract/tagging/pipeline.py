@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from extract.tagging.rules import COMPONENT, TOKENIZER, phrase_table, register_components
+from extract.tagging.rules import COMPONENT, TOKENIZER, negation_words, phrase_table, register_components
 from models.tags import ALL_TAGS
 
 if TYPE_CHECKING:
@@ -20,13 +20,13 @@ if TYPE_CHECKING:
 TEXTCAT = "textcat_multilabel"
 DEFAULT_MODEL_DIR = Path(__file__).parent / "model"
 # Bag of words over unigrams and bigrams; "xbos inv" is how it learns that a leading "inv" means
-# an invoice. 2**16 buckets keep the shipped model small with few collisions on this vocabulary.
+# an invoice. 2**15 buckets keep the shipped model small with few collisions on this vocabulary.
 TEXTCAT_MODEL = {
     "@architectures": "spacy.TextCatBOW.v3",
     "exclusive_classes": False,
     "ngram_size": 2,
     "no_output_layer": False,
-    "length": 2**16,
+    "length": 2**15,
 }
 
 
@@ -69,7 +69,7 @@ def prune_lemma_table(nlp: Language) -> None:
 
     lookups = nlp.get_pipe("lemmatizer").lookups  # type: ignore[attr-defined]
     table = lookups.get_table("lemma_lookup")
-    words = {w for _, phrase in phrase_table() for w in phrase.lstrip("=").split()}
+    words = {w for _, phrase in phrase_table() for w in phrase.lstrip("=").split()} | negation_words()
     lemmas = words | {table.get(w, w) for w in words}
     keep_keys = {nlp.vocab.strings.add(w) for w in lemmas}
     pruned = Table(name="lemma_lookup")

@@ -94,7 +94,7 @@ CUE_PHRASES: dict[str, tuple[str, ...]] = {
         "rate variance", "agreed price", "quoted price", "list price", "undercharge", "undercharged",
     ),
     Cue.tax: (
-        "tax", "vat", "gst", "hst", "pst", "qst", "sales tax", "withholding", "withholding tax", "wht",
+        "tax", "vat", "gst", "hst", "pst", "qst", "sales tax", "=withholding", "withholding tax", "wht",
         "excise", "tds", "use tax", "tax exempt", "exemption certificate", "reverse charge", "iva", "mwst",
     ),
     Cue.write_off: (
@@ -143,7 +143,7 @@ DOCUMENT_PHRASES: dict[str, tuple[str, ...]] = {
     ),
     DocumentType.adjustment: (
         "adjustment", "adj", "adjust", "journal", "je", "jnl", "jrnl", "correction", "reclass",
-        "reclassification", "reversal", "rev", "reverse", "contra", "gl adjustment", "manual adjustment",
+        "reclassification", "reversal", "rev", "contra", "gl adjustment", "manual adjustment",
         "offset", "netting",
     ),
     DocumentType.opening_balance: (
@@ -181,6 +181,12 @@ BEFORE_WINDOW = 2
 AFTER_WINDOW = 3
 
 
+def negation_words() -> frozenset[str]:
+    """Every word a negation rule looks at (their lemmas must survive table pruning)."""
+    pairs = {w for pair in NEGATION_AFTER_PAIRS for w in pair}
+    return frozenset(NEGATION_BEFORE | NEGATION_AFTER | pairs | {"taken", "charged", "claimed", "deducted"})
+
+
 def phrase_table() -> Iterator[tuple[str, str]]:
     """Every (label, phrase) pair the component matches; label is a tag, a document type or ``ignore``."""
     for label, phrases in (*CUE_PHRASES.items(), *DOCUMENT_PHRASES.items()):
@@ -192,7 +198,7 @@ def phrase_table() -> Iterator[tuple[str, str]]:
 
 def lexicon_words() -> frozenset[str]:
     """The words of every phrase: the vocabulary OCR repair snaps unknown words to."""
-    words: set[str] = set()
+    words: set[str] = {w for w in NEGATION_BEFORE | NEGATION_AFTER if w.isalpha() and len(w) >= 4}
     for _, phrase in phrase_table():
         words.update(w for w in phrase.lstrip("=").split() if w.isalpha() and len(w) >= 4)
     return frozenset(words)

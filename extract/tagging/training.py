@@ -21,7 +21,7 @@ class TrainingOptions:
 
     seed: int = 0
     epochs: int = 10
-    batch_size: int = 32
+    batch_size: int = 64
     dropout: float = 0.1
     learn_rate: float = 0.002
 
