@@ -52,13 +52,16 @@ _TO_DIGIT = str.maketrans(
         "!": "1",
         "S": "5",
         "s": "5",
+        "§": "5",
         "B": "8",
         "Z": "2",
         "z": "2",
     }
 )
 _TO_LETTER = {"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z", "6": "G"}
-_CONFUSABLE = frozenset("OoDQIl|i!SsBZz")
+_CONFUSABLE = frozenset("OoDQIl|i!SsBZz§")
+# Characters that ruling-line remnants and scanner dust turn into at the edges of words.
+_DEBRIS = "|~_—–=©¦«»‘’“”`^*\"'"
 _SEPARATORS = frozenset(".,'/-() ")
 _AMOUNT_SHAPE = re.compile(
     r"^[-(]?\d{1,3}(?:[,.' ]\d{3})*(?:[.,]\d{1,2})?\)?-?$|^[-(]?\d+(?:[.,]\d{1,2})?\)?-?$"
@@ -81,6 +84,8 @@ class RepairOptions:
 
 def token_to_repaired(token: str) -> str:
     """``token`` with digit look-alike letters made digits where the token is number-shaped."""
+    if len(token) > 1 and token[-1] in ".:;," and token[-2].isdigit():
+        token = token[:-1]  # a speck after a number: amounts and references never end in punctuation
     if not any(ch in _CONFUSABLE for ch in token) or sum(ch.isdigit() for ch in token) < 1:
         return token
     mapped = token.translate(_TO_DIGIT)
@@ -107,15 +112,47 @@ def token_to_repaired(token: str) -> str:
     return token
 
 
-def words_to_repaired(words: Iterable[Word]) -> tuple[Word, ...]:
-    """OCR'd words with number-shaped tokens repaired; a repaired word's confidence drops to 0.79 at most."""
+def words_to_clean(words: Iterable[Word]) -> list[Word]:
+    """OCR'd words without ruling-line debris: edge junk stripped, punctuation-only words dropped.
+
+    A lone minus or opening parenthesis right before a number is glued back onto it.
+    """
+    ordered = sorted(words, key=lambda w: (round((w.top + w.bottom) / 2), w.x0))
     out: list[Word] = []
-    for word in words:
+    pending: Word | None = None
+    for word in ordered:
+        text = word.text.strip(_DEBRIS)
+        if text in ("-", "(") and word.conf >= 0.3:
+            pending = Word(text, word.x0, word.top, word.x1, word.bottom, word.conf)
+            continue
+        if not any(ch.isalnum() for ch in text) or (len(text) == 1 and text.isalpha() and word.conf < 0.3):
+            pending = None  # punctuation debris, or a stray letter tesseract itself doubts
+            continue
+        if pending is not None:
+            height = max(word.bottom - word.top, 1.0)
+            same_line = abs((pending.top + pending.bottom) - (word.top + word.bottom)) < height
+            if same_line and 0 <= word.x0 - pending.x1 < 0.6 * height and text[0].isdigit():
+                text = pending.text + text
+                word = Word(text, pending.x0, word.top, word.x1, word.bottom, min(word.conf, pending.conf))
+            pending = None
+        if text != word.text:
+            word = Word(text, word.x0, word.top, word.x1, word.bottom, word.conf)
+        out.append(word)
+    return out
+
+
+def words_to_repaired(words: Iterable[Word]) -> tuple[Word, ...]:
+    """OCR'd words cleaned and number-shaped tokens repaired; a repaired word's confidence drops below 0.8."""
+    out: list[Word] = []
+    for word in words_to_clean(words):
         fixed = token_to_repaired(word.text)
         if fixed == word.text:
             out.append(word)
-        else:
-            out.append(Word(fixed, word.x0, word.top, word.x1, word.bottom, min(word.conf, DOUBT - 0.01)))
+            continue
+        # A dropped speck leaves the characters as read; a swapped character is a guess to confirm.
+        swapped = fixed != word.text[: len(fixed)]
+        conf = min(word.conf, DOUBT - 0.01) if swapped else word.conf
+        out.append(Word(fixed, word.x0, word.top, word.x1, word.bottom, conf))
     return tuple(out)
 
 
@@ -200,12 +237,12 @@ def statement_to_repaired(
     for number, line in enumerate(lines, start=1):
         conf = _field(line, "reference")
         ref = line.reference
-        if ref and shapes and reference_to_shape(ref) not in shapes:
+        if ref and shapes and conf < 1.0 and reference_to_shape(ref) not in shapes:
             fixed = _reference_toward(ref, shapes)
             if fixed is not None:
                 warnings.append(f"line {number}: reference {ref!r} read as {fixed!r} (OCR look-alikes)")
                 ref, conf = fixed, min(conf, opts.repaired_conf)
-            elif conf < 1.0:
+            else:
                 conf = min(conf, opts.repaired_conf)  # an odd shape from OCR: a person should look
         new_refs.append(ref)
         ref_conf.append(conf)

@@ -11,16 +11,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from extract.layout import Layout, Page, Segment, Word
 from extract.ocr import OcrEngine, OcrSettings, engine_by_name
 from extract.raster import (
+    PDF_POINTS_PER_INCH,
     PageImage,
     RasterLimits,
     image_page_count,
@@ -28,6 +30,7 @@ from extract.raster import (
     pdf_page_count,
     pdf_to_page_images,
 )
+from extract.repair import words_to_repaired
 from models.errors import ResourceLimitError
 
 if TYPE_CHECKING:
@@ -35,6 +38,9 @@ if TYPE_CHECKING:
 
 # Bumped whenever preprocessing changes what OCR sees, so stale cache entries are never reused.
 PIPELINE_VERSION = "scan-3"
+# Median-filter pages before OCR (off: on 200 dpi serif text it eats thin strokes; debris is
+# cleaned from the words instead, see extract.repair.words_to_clean).
+DENOISE = False
 # Mean word confidence under which a page is reported as doubtful (handwriting, a poor scan).
 DOUBTFUL_PAGE_CONF = 0.6
 
@@ -62,6 +68,7 @@ class ScannedPage:
     scale: float = 1.0
     warnings: tuple[str, ...] = ()
     cached: bool = False
+    dpi: float = 300.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +78,52 @@ class ScanResult:
     pages: tuple[ScannedPage, ...]
     warnings: tuple[str, ...] = ()
     timed_out: bool = False
+    unit: str = "px"
 
     @property
     def layout(self) -> Layout:
-        return Layout(pages=tuple(p.page for p in self.pages))
+        """The pages for table reconstruction: number-shaped tokens repaired, in ``unit``.
+
+        ``unit`` is ``pt`` (PDF points, so a mixed PDF has one unit) for PDF pages, ``px`` for images.
+        """
+        return Layout(pages=tuple(scanned_to_page(p, self.unit) for p in self.pages))
+
+
+def scanned_to_page(scanned: ScannedPage, unit: str = "px") -> Page:
+    """The OCR'd page with repaired words (``extract.repair``), scaled to PDF points when ``unit`` is pt."""
+    page = scanned.page
+    factor = PDF_POINTS_PER_INCH / scanned.dpi if unit == "pt" else 1.0
+    words = tuple(
+        Word(w.text, w.x0 * factor, w.top * factor, w.x1 * factor, w.bottom * factor, w.conf)
+        for w in words_to_repaired(page.words)
+    )
+    segments = tuple(
+        Segment(s.x0 * factor, s.top * factor, s.x1 * factor, s.bottom * factor) for s in page.segments
+    )
+    return Page(page.number, page.width * factor, page.height * factor, words, segments, page.fills)
+
+
+# Text layer checks: a word is plausible when it reads like language, a number, a date or a code.
+_PLAUSIBLE = re.compile(
+    r"^[(\[\"'$€£]*(?:[A-Z]?[a-z]+|[A-Z]+|\d[\d.,/'-]*\d|\d|[A-Z]+[-/#]?\d[\d-]*|\d+[A-Za-z]{1,3})"
+    r"[)\]\"'.,:;%!?-]*$"
+)
+
+
+def page_text_is_garbage(page: Page, min_plausible: float = 0.6) -> bool:
+    """Whether a page's text layer is junk (an earlier bad OCR): too few words read like anything."""
+    words = [w.text for w in page.words if any(ch.isalnum() for ch in w.text)]
+    if len(words) < 10:
+        return False
+    plausible = sum(1 for w in words if _PLAUSIBLE.match(w))
+    return plausible < min_plausible * len(words)
+
+
+def page_needs_ocr(page: Page) -> bool:
+    """Whether a PDF page must be OCR'd: no usable text layer, or a garbage one."""
+    from extract.pdf import page_has_text
+
+    return not page_has_text(page) or page_text_is_garbage(page)
 
 
 # --- one page ---------------------------------------------------------------------------------
@@ -131,6 +180,8 @@ def _oriented_to_scanned(
         ink = pp.gray_to_ink(gray)
     rulings = pp.ink_to_rulings(ink)
     clean = pp.remove_rulings(gray, rulings)
+    if DENOISE:
+        clean = pp.clean_for_ocr(clean)
     # remove_rulings paints "paper" (255); on the ink mask paper is 0, hence the inversion around it.
     clean_ink = 255 - pp.remove_rulings(255 - ink, rulings)
     height, width = gray.shape
@@ -273,8 +324,8 @@ def _scan_page_job(number: int, deadline: float) -> ScannedPage:
     if options.cache_dir:
         hit = _cache_read(options.cache_dir, key, number)
         if hit is not None:
-            return hit
-    scanned = page_image_to_scanned(page_image, engine, settings)
+            return replace(hit, dpi=page_image.dpi)
+    scanned = replace(page_image_to_scanned(page_image, engine, settings), dpi=page_image.dpi)
     if options.cache_dir:
         _cache_write(options.cache_dir, key, scanned)
     return scanned
@@ -324,7 +375,7 @@ def _document_to_scan(data: bytes, kind: str, numbers: list[int], options: ScanO
             f"OCR stopped at the time limit of {options.time_limit_s:g} s; pages not read: "
             f"{', '.join(map(str, missing))}; the document needs review"
         )
-    return ScanResult(pages, tuple(warnings), timed_out)
+    return ScanResult(pages, tuple(warnings), timed_out, unit="pt" if kind == "pdf" else "px")
 
 
 def _pool_scan(
