@@ -10,6 +10,7 @@ ambiguous; the document's decimal convention, inferred from all its amounts, res
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
@@ -107,6 +108,7 @@ def _decimal_separator(number: str, convention: DecimalConvention | None) -> str
     return last if last == decimal_char else ""
 
 
+@functools.lru_cache(maxsize=16384)
 def parse_amount(text: str, convention: DecimalConvention | None = DecimalConvention.point) -> Decimal | None:
     """The signed amount printed in ``text`` (CR / brackets / minus negative), or None if it is not one.
 
@@ -140,6 +142,7 @@ def is_amount(text: str) -> bool:
     return parse_amount(text, DecimalConvention.point) is not None
 
 
+@functools.lru_cache(maxsize=16384)
 def _vote(text: str) -> DecimalConvention | None:
     stripped = _strip_sign_and_currency(text)
     if stripped is None or not _NUMBER.match(stripped[0]):
@@ -170,6 +173,8 @@ def infer_convention(
 
 def currency_in_text(text: str) -> str | None:
     """The ISO code of the first currency code or symbol in ``text``, or None."""
+    if text.isascii() and not any(ch.isalpha() or ch == "$" for ch in text):
+        return None  # plain digits and separators: nothing to find
     m = re.search(rf"\b({_CODE_RE})\b", text)
     if m:
         return m.group(1).upper()

@@ -7,11 +7,13 @@ role and ``Amount (EUR)`` to ``amount``.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 from collections.abc import Sequence
 from enum import StrEnum
 
-__all__ = ["ColumnRole", "cell_to_role", "header_to_roles", "is_header_row"]
+__all__ = ["ColumnRole", "cell_to_role", "header_to_roles", "is_header_row", "split_header_cell"]
 
 
 class ColumnRole(StrEnum):
@@ -57,7 +59,7 @@ for _role, _words in {
     ColumnRole.our_ref: "our ref|our reference|our ref no|our doc no|our document no",
     ColumnRole.your_ref: "your ref|your reference|your ref no|your doc no|customer ref|cust ref|"
     "supplier ref|vendor ref|ext doc no|external document no|external ref|ext ref|their ref",
-    ColumnRole.document_no: "document no|doc no|document number|doc number|document|doc|doc nbr|"
+    ColumnRole.document_no: "document no|doc no|document number|doc number|document|doc|doc nbr|num|doc num|"
     "document nr|doc nr|belegnr|beleg|entry no|voucher|voucher no|trans no|transaction no|number|no|nr",
     ColumnRole.invoice_no: "invoice no|invoice number|inv no|invoice|inv|invoice nbr|inv nbr|"
     "invoice ref|inv ref|invoice nr|rechnung|rechnungsnr|bill no|supplier invoice no|vendor invoice no",
@@ -93,6 +95,7 @@ def _normalize(text: str) -> str:
     return " ".join(s.split())
 
 
+@functools.lru_cache(maxsize=8192)
 def cell_to_role(text: str) -> ColumnRole | None:
     """The role a header cell's wording names, or None when it names none."""
     s = _normalize(text)
@@ -125,16 +128,55 @@ def cell_to_role(text: str) -> ColumnRole | None:
     return None
 
 
+# A header cell of more words is a title or a note, not merged column headers.
+MAX_HEADER_WORDS = 5
+AMOUNT_ROLES = frozenset({ColumnRole.debit, ColumnRole.credit, ColumnRole.amount})
+
+
+@functools.lru_cache(maxsize=8192)
+def split_header_cell(text: str) -> tuple[tuple[ColumnRole | None, float, float], ...]:
+    """The roles a header cell names, each with its share of the cell's width (0..1, by characters).
+
+    One cell usually names one role; two columns merged into one cell by table reconstruction
+    ("Debit Credit", "Type Document No") name one role per part. A cell is split only when its
+    whole wording names nothing (or two money columns) and every part names a distinct role.
+    """
+    whole = cell_to_role(text)
+    words = list(re.finditer(r"\S+", text))
+    if 2 <= len(words) <= MAX_HEADER_WORDS:
+        for cuts in _cut_choices(len(words)):
+            bounds = [0, *cuts, len(words)]
+            parts = [(words[a].start(), words[b - 1].end()) for a, b in itertools.pairwise(bounds)]
+            roles = [cell_to_role(text[a:b]) for a, b in parts]
+            if any(r is None for r in roles) or len(set(roles)) < len(roles):
+                continue
+            if whole is None or all(r in MONEY_ROLES for r in roles):
+                shares = [(a / len(text), b / len(text)) for a, b in parts]
+                return tuple((r, a, b) for r, (a, b) in zip(roles, shares, strict=True))
+    return ((whole, 0.0, 1.0),)
+
+
+def _cut_choices(n: int) -> list[tuple[int, ...]]:
+    """Ways to cut ``n`` words into 2 or 3 groups, fewer groups first."""
+    twos = [(i,) for i in range(1, n)]
+    threes = [(i, j) for i in range(1, n) for j in range(i + 1, n)]
+    return [*twos, *threes]
+
+
 def is_header_row(cells: Sequence[str]) -> bool:
-    """True when ``cells`` read as a statement table's header row (a money column and another role)."""
+    """True when ``cells`` read as a statement table's header row (an amount column and another role)."""
     filled = [c for c in cells if c.strip()]
-    if len(filled) < 2:
+    if len(filled) < 2 or sum(any(ch.isdigit() for ch in c) for c in filled) >= 2:
+        return False  # data rows carry dates and amounts; header rows hardly any digits
+    named: list[ColumnRole] = []
+    unnamed = 0
+    for text in filled:
+        roles = [r for r, _, _ in split_header_cell(text)]
+        named.extend(r for r in roles if r is not None)
+        unnamed += all(r is None for r in roles)
+    if len(named) < 2 or unnamed * 3 > len(filled):
         return False
-    roles = [cell_to_role(c) for c in filled]
-    named = [r for r in roles if r is not None]
-    if len(named) < 2 or len(named) * 3 < len(filled) * 2:
-        return False
-    return any(r in MONEY_ROLES for r in named) and any(r not in MONEY_ROLES for r in named)
+    return any(r in AMOUNT_ROLES for r in named) and any(r not in MONEY_ROLES for r in named)
 
 
 def header_to_roles(cells: Sequence[str]) -> list[ColumnRole]:

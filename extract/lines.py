@@ -19,7 +19,7 @@ from enum import StrEnum
 
 from extract.amounts import DecimalConvention, currency_in_text, infer_convention, parse_amount
 from extract.dates import DateOrder, infer_date_order, parse_date
-from extract.headers import MONEY_ROLES, REFERENCE_ROLES, ColumnRole, header_to_roles, is_header_row
+from extract.headers import MONEY_ROLES, REFERENCE_ROLES, ColumnRole, is_header_row, split_header_cell
 from extract.layout import Cell
 from extract.references import choose_reference
 from models.statement import BBox, StatementLine
@@ -29,6 +29,7 @@ __all__ = [
     "RowKind",
     "SourceRow",
     "classify_marker",
+    "customer_print_cue_in_text",
     "payables_cue_in_text",
     "rows_to_lines",
 ]
@@ -117,16 +118,28 @@ _PAYMENT = re.compile(
     r"\b(payment|pmt|paid|receipt|rcpt|remittance|chq|cheque|check|bacs|ach|wire|transfer)\b", re.I
 )
 _CREDIT_NOTE = re.compile(r"\b(credit\s*note|cn|crn|credit\s*memo)\b|^cn", re.I)
+# Wording that says the signs are the customer's payables view ("balance due to <supplier>").
 _PAYABLES_CUES = re.compile(
-    r"(\bdue\s+to\b|\bowed\s+to\b|\bpayable\s+to\b|\bvendor\s+statement|\bsupplier\s+statement|"
-    r"\baccounts?\s+payable|\bvendor\s+(account|no|number|id)\b|\bsupplier\s+(account|no|number|id)\b|"
-    r"\bstatement\s+of\s+account\s+(with|for)\s+supplier|\bwe\s+owe\b|\bvendor\s+ledger|\bour\s+payables)",
+    r"(\bdue\s+to\b|\bowed\s+to\b|\bpayable\s+to\b|\baccounts?\s+payable|\bwe\s+owe\b|\bour\s+payables)",
+    re.I,
+)
+# Wording that says the customer printed the document (so "Your Ref" is the supplier's number).
+_CUSTOMER_PRINT_CUES = re.compile(
+    r"(\bvendor\b|\bsupplier\b|\bcreditor\b|\byour\s+customer\s+(no|number|id|account)|\bkreditor)",
+    re.I,
+)
+
+
+_MARKER_WORDS = re.compile(
+    r"forward|fwd|b/f|c/f|total|balance|due|outstanding|owing|payable|continued|next\s+page|previous|summe|saldo",
     re.I,
 )
 
 
 def classify_marker(text: str) -> RowKind | None:
     """The kind of brought/carried-forward, subtotal or closing row ``text`` names, or None."""
+    if not _MARKER_WORDS.search(text):  # one cheap look first: most rows are plain lines
+        return None
     for kind, pattern in _MARKERS:
         if pattern.search(text):
             return kind
@@ -136,6 +149,11 @@ def classify_marker(text: str) -> RowKind | None:
 def payables_cue_in_text(text: str) -> bool:
     """True when ``text`` says the document is printed from the customer's payables side."""
     return bool(_PAYABLES_CUES.search(text))
+
+
+def customer_print_cue_in_text(text: str) -> bool:
+    """True when ``text`` says the customer printed the document (it names us as vendor / supplier)."""
+    return bool(_CUSTOMER_PRINT_CUES.search(text))
 
 
 @dataclass
@@ -166,41 +184,62 @@ def _centre(bbox: BBox | None) -> float | None:
 
 @dataclass(frozen=True)
 class _Header:
+    """A table's column roles: one per cell (``by_index``), or x spans to map cells by position."""
+
     roles: tuple[ColumnRole, ...]
-    spans: tuple[tuple[float, float] | None, ...]
-    texts: tuple[str, ...]
+    spans: tuple[tuple[float, float], ...] | None
+    by_index: bool
 
 
 def _row_texts(row: SourceRow) -> list[str]:
     return [" ".join(c.text.split()) for c in row.cells]
 
 
-def _map_by_position(row: SourceRow, header: _Header) -> list[tuple[ColumnRole, Cell]] | None:
-    """Cells of a row whose column count differs from the header's, mapped by x position."""
-    if any(s is None for s in header.spans):
-        return None
-    mapped: list[tuple[ColumnRole, Cell]] = []
+def _row_to_header(row: SourceRow) -> _Header:
+    """The header of a header row; merged header cells ("Debit Credit") become one column per role."""
+    roles: list[ColumnRole] = []
+    spans: list[tuple[float, float]] = []
+    split = False
     for cell in row.cells:
-        x = _centre(cell.bbox)
-        if x is None:
-            return None
-        if not cell.text.strip():
-            continue
-        best = min(
-            range(len(header.spans)),
-            key=lambda i: abs(x - (header.spans[i][0] + header.spans[i][1]) / 2),  # type: ignore[index]
-        )
-        mapped.append((header.roles[best], cell))
-    return mapped
+        parts = split_header_cell(cell.text) if cell.text.strip() else [(None, 0.0, 1.0)]
+        split = split or len(parts) > 1
+        for role, a, b in parts:
+            chosen = role or ColumnRole.ignored
+            if chosen in MONEY_ROLES and chosen in roles:
+                chosen = ColumnRole.ignored  # a second Balance column: keep the first
+            roles.append(chosen)
+            if cell.bbox is not None:
+                x0, _, x1, _ = cell.bbox
+                spans.append((x0 + a * (x1 - x0), x0 + b * (x1 - x0)))
+    has_boxes = len(spans) == len(roles) and all(c.bbox is not None for c in row.cells if c.text.strip())
+    return _Header(tuple(roles), tuple(spans) if has_boxes else None, by_index=not split)
+
+
+def _nearest_column(cell: Cell, spans: Sequence[tuple[float, float]]) -> int:
+    """The header column a cell sits under: most x overlap, else the nearest aligned edge."""
+    assert cell.bbox is not None
+    x0, _, x1, _ = cell.bbox
+
+    def score(i: int) -> tuple[float, float]:
+        h0, h1 = spans[i]
+        overlap = max(0.0, min(x1, h1) - max(x0, h0))
+        distance = min(abs(x0 - h0), abs(x1 - h1), abs((x0 + x1) / 2 - (h0 + h1) / 2))
+        return (overlap, -distance)
+
+    return max(range(len(spans)), key=score)
 
 
 def _cells_with_roles(row: SourceRow, header: _Header) -> list[tuple[ColumnRole, Cell]] | None:
-    if len(row.cells) == len(header.roles):
+    """The row's cells with their column roles (by index when the table agrees, else by position)."""
+    if header.by_index and len(row.cells) == len(header.roles):
         return list(zip(header.roles, row.cells, strict=True))
     if all(c.bbox is None for c in row.cells):
         # spreadsheet rows: columns are aligned by index; a short (ragged) row is padded
         return list(zip(header.roles, row.cells, strict=False))
-    return _map_by_position(row, header)
+    if header.spans is None or any(c.bbox is None for c in row.cells if c.text.strip()):
+        return None
+    spans = header.spans
+    return [(header.roles[_nearest_column(c, spans)], c) for c in row.cells if c.text.strip()]
 
 
 def _signed(text: str, convention: DecimalConvention) -> Decimal | None:
@@ -251,10 +290,7 @@ def rows_to_lines(
         if not any(texts):
             continue
         if is_header_row(texts):
-            roles = header_to_roles(texts)
-            if header is None or tuple(roles) != header.roles:
-                spans = tuple(None if c.bbox is None else (c.bbox[0], c.bbox[2]) for c in row.cells)
-                header = _Header(tuple(roles), spans, tuple(texts))
+            header = _row_to_header(row)  # repeated headers on later pages just renew it
             continue
         if header is None:
             outside.append(row)
@@ -292,6 +328,8 @@ def rows_to_lines(
         if kind is not None and not any(any(ch.isdigit() for ch in t) for _, t in refs):
             pending_marker_money.append((len(drafts), money, kind, row.page))
             raw_money.extend(money.values())
+            if kind in (RowKind.closing, RowKind.subtotal):
+                outside.append(row)  # totals wording may name the closing balance ("Total <supplier>")
             continue
         if not has_money:
             if has_date or refs or not drafts:
@@ -342,6 +380,7 @@ def rows_to_lines(
             "statement printed from the customer's payables side "
             f"({'wording' if cue else 'signs'} and line signs): amounts flipped to the receivable side"
         )
+    printed_by_customer = payables or customer_print_cue_in_text(context_text)
     sign = Decimal(-1) if payables else Decimal(1)
     amounts = [None if a is None else a * sign for a in raw_amounts]
 
@@ -375,7 +414,7 @@ def rows_to_lines(
             continue
         dates = draft.texts.get(ColumnRole.date, [])
         date = parse_date(dates[0], order) if dates else None
-        reference, others = choose_reference(draft.refs, payables)
+        reference, others = choose_reference(draft.refs, printed_by_customer)
         description = " ".join(draft.texts.get(ColumnRole.description, []))
         if not description:
             description = " ".join(draft.texts.get(ColumnRole.type, []))

@@ -2,8 +2,8 @@
 
 A row may carry several references (Our Ref / Your Ref / Document No / Invoice No / PO). The one
 most likely to be the supplier's (our) document number becomes ``reference``: judged by the
-column's meaning (which depends on who printed the statement: on a customer's payables print,
-"Your Ref" is the supplier's number) and by the shape of the text (``INV-``, ``CN-``, digits).
+column's meaning (which depends on who printed the statement: on the customer's print, "Your
+Ref" is the supplier's number) and by the shape of the text (``INV-``, ``CN-``, digits).
 """
 
 from __future__ import annotations
@@ -43,22 +43,23 @@ def reference_shape_score(text: str) -> float:
     return 0.5
 
 
-def _role_score(role: ColumnRole, payables_side: bool) -> float:
+def _role_score(role: ColumnRole, printed_by_customer: bool) -> float:
+    # "Our" / "Your" are the printer's words: on the customer's print "Your Ref" is the supplier's.
     if role in (ColumnRole.document_no, ColumnRole.invoice_no):
         return 1.5
     if role is ColumnRole.reference:
         return 1.0
     if role is ColumnRole.our_ref:
-        return -0.5 if payables_side else 2.0
+        return -0.5 if printed_by_customer else 2.0
     if role is ColumnRole.your_ref:
-        return 2.0 if payables_side else -0.5
+        return 2.0 if printed_by_customer else -0.5
     if role is ColumnRole.po:
         return -1.5
     return 0.0
 
 
 def choose_reference(
-    candidates: Sequence[tuple[ColumnRole, str]], payables_side: bool = False
+    candidates: Sequence[tuple[ColumnRole, str]], printed_by_customer: bool = False
 ) -> tuple[str | None, list[str]]:
     """The supplier's document number among a row's ``(column role, text)``, and the other references."""
     refs = [(role, ref) for role, text in candidates if (ref := normalize_reference(text))]
@@ -66,7 +67,7 @@ def choose_reference(
         return None, []
     best = max(
         range(len(refs)),
-        key=lambda i: (reference_shape_score(refs[i][1]) + _role_score(refs[i][0], payables_side), -i),
+        key=lambda i: (reference_shape_score(refs[i][1]) + _role_score(refs[i][0], printed_by_customer), -i),
     )
     others: list[str] = []
     for i, (_, ref) in enumerate(refs):

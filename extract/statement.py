@@ -14,15 +14,21 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from extract.amounts import DecimalConvention, currency_in_text
 from extract.dates import DateOrder
-from extract.header import HeaderBlock, text_lines_to_header
-from extract.layout import Page, Table, Word
+from extract.header import HeaderBlock, TextLine, TextSegment, text_lines_to_header
+from extract.headers import is_header_row
+from extract.layout import Cell, Page, Table, Word
 from extract.lines import LinesResult, SourceRow, payables_cue_in_text, rows_to_lines
 from extract.sniff import Kind, extension_kind, sniff_kind
 from models.errors import NoStatementFoundError, UnreadableDocumentError, UnsupportedFormatError
 from models.statement import Customer, Form, NormalizedStatement, Source
+
+if TYPE_CHECKING:
+    from extract.scan import ScanOptions, ScanResult
 
 __all__ = [
     "ExtractOptions",
@@ -40,7 +46,11 @@ class ExtractOptions:
 
     ``max_pages`` bounds a PDF (more pages -> ResourceLimitError); ``date_order`` and
     ``decimal_convention`` override the per-document inference; ``locale`` (e.g. ``en_US``) breaks
-    a day/month tie; ``tag`` runs the description tagger.
+    a day/month tie; ``tag`` runs the description tagger; ``company_names`` are the names of the
+    company whose AR this is (the supplier): never taken for the customer. ``ocr_*``: scanned
+    pages and images are OCR'd at ``ocr_dpi`` on ``ocr_processes`` processes, cached in
+    ``ocr_cache_dir`` (None: no cache), and OCR stops with a review warning after
+    ``ocr_time_limit_s`` seconds per document.
     """
 
     max_pages: int = 1000
@@ -48,6 +58,11 @@ class ExtractOptions:
     decimal_convention: DecimalConvention | None = None
     locale: str | None = None
     tag: bool = True
+    company_names: tuple[str, ...] = ()
+    ocr_dpi: float = 300.0
+    ocr_processes: int = 2
+    ocr_cache_dir: Path | None = None
+    ocr_time_limit_s: float = 300.0
 
 
 # A word gap wider than this many line heights splits a text line into label / value segments.
@@ -59,7 +74,7 @@ def _inside(word: Word, boxes: Sequence[tuple[float, float, float, float]]) -> b
     return any(x0 - 1 <= cx <= x1 + 1 and top - 1 <= cy <= bottom + 1 for x0, top, x1, bottom in boxes)
 
 
-def words_to_text_lines(words: Iterable[Word]) -> list[str]:
+def words_to_text_lines(words: Iterable[Word], page: int = 0) -> list[TextLine]:
     """Words grouped into visual lines (top to bottom), each split at wide gaps into segments."""
     ordered = sorted(words, key=lambda w: ((w.top + w.bottom) / 2, w.x0))
     rows: list[list[Word]] = []
@@ -71,31 +86,63 @@ def words_to_text_lines(words: Iterable[Word]) -> list[str]:
                 rows[-1].append(word)
                 continue
         rows.append([word])
-    lines: list[str] = []
+    lines: list[TextLine] = []
     for row in rows:
         row.sort(key=lambda w: w.x0)
         height = max(w.bottom - w.top for w in row)
-        segment: list[str] = [row[0].text]
+        segments: list[TextSegment] = []
+        run: list[Word] = [row[0]]
         for prev, word in itertools.pairwise(row):
             if word.x0 - prev.x1 > max(12.0, SEGMENT_GAP_LINES * height):
-                lines.append(" ".join(segment))
-                segment = []
-            segment.append(word.text)
-        lines.append(" ".join(segment))
+                segments.append(_segment(run, page))
+                run = []
+            run.append(word)
+        segments.append(_segment(run, page))
+        lines.append(tuple(segments))
     return lines
 
 
-def pages_to_text_lines(pages: Sequence[Page], tables: Sequence[Table]) -> list[str]:
-    """The text of ``pages`` outside ``tables``, as line segments in reading order."""
-    lines: list[str] = []
+def _segment(words: Sequence[Word], page: int) -> TextSegment:
+    return TextSegment(
+        text=" ".join(w.text for w in words),
+        x0=min(w.x0 for w in words),
+        x1=max(w.x1 for w in words),
+        top=min(w.top for w in words),
+        bottom=max(w.bottom for w in words),
+        page=page,
+    )
+
+
+def pages_to_text_lines(pages: Sequence[Page], tables: Sequence[Table]) -> list[TextLine]:
+    """The text of ``pages`` outside ``tables``, as lines of segments in reading order."""
+    lines: list[TextLine] = []
     for page in pages:
         boxes = [t.bbox for t in tables if t.page == page.number]
-        lines.extend(words_to_text_lines(w for w in page.words if not _inside(w, boxes)))
+        lines.extend(words_to_text_lines((w for w in page.words if not _inside(w, boxes)), page.number))
     return lines
 
 
-def _rows_to_text_lines(rows: Iterable[SourceRow]) -> list[str]:
-    return [cell.text for row in rows for cell in row.cells if cell.text]
+def rows_to_text_lines(rows: Iterable[SourceRow]) -> list[TextLine]:
+    """Table rows as text lines: one segment per non-empty cell (spreadsheet cells by column index)."""
+    lines: list[TextLine] = []
+    for n, row in enumerate(rows):
+        segments = []
+        for k, cell in enumerate(row.cells):
+            if not cell.text:
+                continue
+            if cell.bbox is None:
+                segments.append(TextSegment(cell.text, float(k), float(k + 1), float(n), float(n), 0))
+            else:
+                x0, top, x1, bottom = cell.bbox
+                segments.append(TextSegment(cell.text, x0, x1, top, bottom, row.page or 0))
+        if segments:
+            lines.append(tuple(segments))
+    return lines
+
+
+def _reading_order(lines: Sequence[TextLine]) -> list[TextLine]:
+    """Lines sorted by page then top (spreadsheet lines, page 0, keep their order)."""
+    return sorted(lines, key=lambda ln: (ln[0].page, ln[0].top) if ln[0].page else (0, 0.0))
 
 
 def _reconcile_sign(printed: Decimal | None, expected: Decimal | None, payables: bool) -> Decimal | None:
@@ -109,13 +156,13 @@ def _reconcile_sign(printed: Decimal | None, expected: Decimal | None, payables:
 
 def rows_to_statement(
     rows: Sequence[SourceRow],
-    text_lines: Sequence[str],
+    text_lines: Sequence[TextLine],
     source: Source,
     options: ExtractOptions | None = None,
 ) -> NormalizedStatement:
     """A statement from a document's visual table rows and the text lines around them."""
     opts = options or ExtractOptions()
-    context = "\n".join(text_lines)
+    context = "\n".join(" ".join(seg.text for seg in line) for line in text_lines)
     result: LinesResult = rows_to_lines(
         rows,
         context_text=context,
@@ -128,8 +175,10 @@ def rows_to_statement(
             f"{source.filename}: no table of statement lines found "
             "(no header row with a date/reference/description and an amount column)"
         )
-    outside_lines = [*text_lines, *_rows_to_text_lines(result.rows_outside)]
-    header: HeaderBlock = text_lines_to_header(outside_lines, result.date_order, result.convention)
+    outside_lines = _reading_order([*text_lines, *rows_to_text_lines(result.rows_outside)])
+    header: HeaderBlock = text_lines_to_header(
+        outside_lines, result.date_order, result.convention, opts.company_names
+    )
     warnings = list(result.warnings)
     if not result.payables_side and payables_cue_in_text(context):
         warnings.append("the wording suggests a payables-side print but the line signs do not; signs kept")
@@ -181,24 +230,123 @@ def tables_to_statement(
 ) -> NormalizedStatement:
     """A statement from reconstructed tables and their pages (digital or OCR'd: one layout model)."""
     ordered = sorted(tables, key=lambda t: (t.page, t.bbox[1], t.bbox[0]))
-    rows = [SourceRow(cells=row, page=table.page) for table in ordered for row in table.rows]
-    return rows_to_statement(rows, pages_to_text_lines(pages, ordered), source, options)
+    text_lines = pages_to_text_lines(pages, ordered)
+    return rows_to_statement(tables_to_rows(ordered, text_lines), text_lines, source, options)
+
+
+def tables_to_rows(tables: Sequence[Table], text_lines: Sequence[TextLine]) -> list[SourceRow]:
+    """The rows of ``tables`` in order; a table whose header row was left outside it gets it back.
+
+    Table reconstruction may leave a boxed header bar out of the table; the text line right
+    above a table without a header row is taken as its header when it reads as one.
+    """
+    rows: list[SourceRow] = []
+    for table in tables:
+        table_rows = [SourceRow(cells=row, page=table.page) for row in table.rows]
+        if not any(is_header_row([c.text for c in row.cells]) for row in table_rows[:2]):
+            header = _header_line_above(table, text_lines)
+            if header is not None:
+                rows.append(header)
+        rows.extend(table_rows)
+    return rows
+
+
+def _header_line_above(table: Table, text_lines: Sequence[TextLine]) -> SourceRow | None:
+    above = [
+        line
+        for line in text_lines
+        if line
+        and line[0].page == table.page
+        and line[-1].bottom <= table.bbox[1] + 1
+        and table.bbox[1] - line[-1].bottom <= 2.5 * max(line[0].bottom - line[0].top, 1.0)
+    ]
+    if not above:
+        return None
+    line = max(above, key=lambda ln: ln[0].top)
+    if not is_header_row([seg.text for seg in line]):
+        return None
+    return SourceRow(
+        cells=tuple(Cell(seg.text, (seg.x0, seg.top, seg.x1, seg.bottom)) for seg in line), page=table.page
+    )
+
+
+def _page_to_rows(page: Page) -> tuple[list[SourceRow], list[TextLine]]:
+    """One page's table rows and the text lines outside its tables."""
+    from extract.tables import page_to_tables
+
+    tables = page_to_tables(page)
+    tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
+    text_lines = pages_to_text_lines([page], tables)
+    return tables_to_rows(tables, text_lines), text_lines
 
 
 def _pdf_to_statement(data: bytes, source: Source, options: ExtractOptions) -> NormalizedStatement:
     from extract.pdf import pdf_to_pages
-    from extract.tables import page_to_tables
+    from extract.scan import page_needs_ocr, pdf_pages_to_scan
 
     # pdf_to_pages raises the typed errors: encrypted, corrupt, zero pages, more than max_pages.
-    rows: list[SourceRow] = []
-    text_lines: list[str] = []
+    per_page: dict[int, tuple[list[SourceRow], list[TextLine]]] = {}
+    scanned: list[int] = []
     # Page by page, keeping only rows and outside text, so memory stays bounded on long statements.
     for page in pdf_to_pages(data, max_pages=options.max_pages):
-        tables = page_to_tables(page)
-        tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
-        rows.extend(SourceRow(cells=row, page=page.number) for table in tables for row in table.rows)
-        text_lines.extend(pages_to_text_lines([page], tables))
+        if page_needs_ocr(page):
+            scanned.append(page.number)  # no (or a garbage) text layer: OCR'd below, in parallel
+        else:
+            per_page[page.number] = _page_to_rows(page)
+    if scanned:
+        scan = pdf_pages_to_scan(data, scanned, _scan_options(options))
+        scanned_source = source.model_copy(update={"form": Form.scanned_pdf})
+        return _scan_to_statement(scan, per_page, scanned_source, options)
+    rows = [row for number in sorted(per_page) for row in per_page[number][0]]
+    text_lines = [line for number in sorted(per_page) for line in per_page[number][1]]
     return rows_to_statement(rows, text_lines, source, options)
+
+
+def _scan_options(options: ExtractOptions) -> ScanOptions:
+    from extract.raster import RasterLimits
+    from extract.scan import ScanOptions
+
+    return ScanOptions(
+        dpi=options.ocr_dpi,
+        processes=options.ocr_processes,
+        cache_dir=options.ocr_cache_dir,
+        time_limit_s=options.ocr_time_limit_s,
+        limits=RasterLimits(max_pages=options.max_pages),
+    )
+
+
+def _scan_to_statement(
+    scan: ScanResult,
+    per_page: dict[int, tuple[list[SourceRow], list[TextLine]]],
+    source: Source,
+    options: ExtractOptions,
+) -> NormalizedStatement:
+    """A statement from OCR'd pages (and the text pages of a mixed PDF), repaired and validated."""
+    from extract.repair import rows_to_header_conf, statement_to_repaired
+
+    for page in scan.layout.pages:
+        per_page[page.number] = _page_to_rows(page)
+    rows = [row for number in sorted(per_page) for row in per_page[number][0]]
+    text_lines = [line for number in sorted(per_page) for line in per_page[number][1]]
+    try:
+        statement = rows_to_statement(rows, text_lines, source, options)
+    except NoStatementFoundError:
+        if not scan.timed_out:
+            raise
+        statement = NormalizedStatement(source=source)  # OCR ran out of time: review, not failure
+    statement = statement_to_repaired(statement, header_conf=rows_to_header_conf(rows))
+    return statement.model_copy(update={"warnings": [*scan.warnings, *statement.warnings]})
+
+
+def _image_to_statement(data: bytes, source: Source, options: ExtractOptions) -> NormalizedStatement:
+    from dataclasses import replace
+
+    from extract.raster import RasterLimits
+    from extract.scan import image_to_scan
+
+    # Multi-page TIFFs keep the raster bound of 100 pages: an image is never a long ERP print.
+    scan = image_to_scan(data, replace(_scan_options(options), limits=RasterLimits()))
+    return _scan_to_statement(scan, {}, source, options)
 
 
 def _spreadsheet_to_statement(
@@ -243,11 +391,13 @@ def statement_from_bytes(
     opts = options or ExtractOptions()
     kind = sniff_kind(data)
     form = _FORMS.get(kind)
-    if form is None or kind is Kind.image:
+    if form is None:
         raise UnsupportedFormatError(f"{filename}: {kind.value} documents are not extracted yet")
     source = Source(filename=filename, form=form, sha256=hashlib.sha256(data).hexdigest())
     if kind is Kind.pdf:
         statement = _pdf_to_statement(data, source, opts)
+    elif kind is Kind.image:
+        statement = _image_to_statement(data, source, opts)
     else:
         statement = _spreadsheet_to_statement(data, kind, source, opts)
     claimed = extension_kind(filename)

@@ -38,24 +38,33 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--date-order", choices=[o.value for o in DateOrder], help="override day/month order")
     parser.add_argument("--locale", help="locale hint for ambiguous dates, e.g. en_US")
     parser.add_argument("--no-tags", action="store_true", help="skip tagging line descriptions")
+    parser.add_argument(
+        "--company",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="our own company name (repeatable): never taken for the customer's name",
+    )
     parser.set_defaults(func=run)
 
 
-def _files(paths: list[str]) -> Iterator[Path]:
+def _files(paths: list[str]) -> Iterator[tuple[str, Path]]:
+    """``(label, path)`` of every file to extract: files as given, directories walked (label relative)."""
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                parts = set(child.relative_to(path).parts[:-1])
-                if (
-                    child.is_file()
-                    and not parts & NOT_STATEMENT_DIRS
-                    and not child.name.startswith(".")
-                    and extension_kind(child.name) is not None
-                ):
-                    yield child
-        else:
-            yield path
+        if not path.is_dir():
+            yield raw, path
+            continue
+        for child in sorted(path.rglob("*")):
+            relative = child.relative_to(path)
+            if (
+                child.is_file()
+                and not set(relative.parts[:-1]) & NOT_STATEMENT_DIRS
+                and not child.name.startswith(".")
+                and not child.name.endswith(".json")
+                and extension_kind(child.name) is not None
+            ):
+                yield str(relative), child
 
 
 def _read(path: Path) -> bytes:
@@ -89,11 +98,12 @@ def run(args: argparse.Namespace) -> int:
         date_order=DateOrder(args.date_order) if args.date_order else None,
         locale=args.locale,
         tag=not args.no_tags,
+        company_names=tuple(args.company),
     )
     files = list(_files(args.paths))
     single = len(args.paths) == 1 and not Path(args.paths[0]).is_dir()
     if single:
-        statement = statement_from_bytes(_read(files[0]), files[0].name, options)
+        statement = statement_from_bytes(_read(files[0][1]), files[0][1].name, options)
         print(statement.model_dump_json(indent=2) if args.format == "json" else _lines_table(statement))
         return 0
     code = 0
@@ -102,13 +112,13 @@ def run(args: argparse.Namespace) -> int:
             f"{'file':40}  {'form':11}  {'customer':28}  {'lines':>5}  {'closing':>12}  {'warn':>4}  "
             f"{'speed':>14}"
         )
-    for path in files:
+    for label, path in files:
         started = time.perf_counter()
         try:
             statement = statement_from_bytes(_read(path), path.name, options)
         except ArreconError as exc:
             code = max(code, 2 if isinstance(exc, InputError) else 1)
-            print(f"arrecon: {path}: {exc.code}: {exc}", file=sys.stderr)
+            print(f"arrecon: {label}: {exc.code}: {exc}", file=sys.stderr)
             continue
         elapsed = time.perf_counter() - started
         if args.format == "json":
@@ -117,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
         pages = {line.page for line in statement.lines if line.page is not None}
         speed = f"{len(pages) / elapsed:8.1f} pages/s" if pages else f"{elapsed * 1000:9.1f} ms"
         print(
-            f"{str(path)[-40:]:40}  {statement.source.form.value:11}  "
+            f"{label[-40:]:40}  {statement.source.form.value:11}  "
             f"{(statement.customer.name or '-')[:28]:28}  {len(statement.lines):5}  "
             f"{statement.closing_balance!s:>12}  {len(statement.warnings):4}  {speed:>14}"
         )

@@ -180,7 +180,11 @@ def test_rows_without_boxes_of_another_width_align_by_index_and_rows_before_head
         )
     )
     assert [ln.amount for ln in result.lines] == [D("100.00")]
-    assert [c.text for r in result.rows_outside for c in r.cells] == ["Customer:", "ACME Ltd"]
+    # rows before the header and totals rows go to the header block
+    assert [[c.text for c in r.cells] for r in result.rows_outside] == [
+        ["Customer:", "ACME Ltd"],
+        ["Total", "", "", "100.00", ""],
+    ]
 
 
 def test_rows_with_boxes_map_by_position_when_widths_differ() -> None:

@@ -25,8 +25,8 @@ def test_shape_prefers_supplier_document_numbers() -> None:
 def test_choose_by_column_meaning_and_shape() -> None:
     assert choose_reference([(R.po, "PO-1"), (R.invoice_no, "INV-9")]) == ("INV-9", ["PO-1"])
     assert choose_reference([(R.your_ref, "PO-88"), (R.our_ref, "12345")]) == ("12345", ["PO-88"])
-    # on a payables-side print "Your Ref" is the supplier's number, "Our Ref" the customer's voucher
-    assert choose_reference([(R.our_ref, "VI-553311"), (R.your_ref, "100234")], payables_side=True) == (
+    # on the customer's print "Your Ref" is the supplier's number, "Our Ref" the customer's voucher
+    assert choose_reference([(R.our_ref, "VI-553311"), (R.your_ref, "100234")], printed_by_customer=True) == (
         "100234",
         ["VI-553311"],
     )
