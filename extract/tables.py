@@ -217,13 +217,14 @@ def _block_to_table(
     options: TableOptions,
 ) -> Table | None:
     """A borderless table from a block of lines, or None when it has fewer than 2 columns."""
-    # Columns come from the fullest lines (upper quartile of chunk counts): a key-value header
-    # block or a spanning title in the same block must not close the corridors between columns.
-    separators = lines_to_separators(_fullest_lines(block))
-    block = _trim_to_columns(block, separators)
+    # A key-value header block or a title in the same block as the table must not be rows:
+    # columns from the fullest lines (upper quartile of chunk counts) find them, as lines whose
+    # chunks overlap the content of two columns. The table's own columns then come from all its
+    # lines, so a column that only some rows fill (Debit beside Credit) is not lost.
+    block = _trim_to_columns(block, _fullest_lines(block))
     if len([line for line in block if len(line.chunks) >= 2]) < options.min_rows:
         return None
-    separators = lines_to_separators(_fullest_lines(block))
+    separators = lines_to_separators(block)
     if not separators:
         return None
     left = min(line.x0 for line in block)
@@ -253,20 +254,32 @@ def _fullest_lines(block: Sequence[Line]) -> list[Line]:
     return [line for line in block if len(line.chunks) >= threshold]
 
 
-def _trim_to_columns(block: list[Line], separators: Sequence[float]) -> list[Line]:
-    """Drop leading and trailing lines whose chunks straddle the columns (a header block, a note)."""
+def _trim_to_columns(block: list[Line], core: Sequence[Line]) -> list[Line]:
+    """Drop leading and trailing lines that are not rows of the columns of the ``core`` lines."""
+    separators = lines_to_separators(core)
+    extents: dict[int, tuple[float, float]] = {}
+    for line in core:
+        for chunk in line.chunks:
+            if any(chunk.x0 < sep < chunk.x1 for sep in separators):
+                continue  # a spanning chunk tells nothing about one column's extent
+            j = chunk_to_column(chunk, separators)
+            x0, x1 = extents.get(j, (chunk.x0, chunk.x1))
+            extents[j] = (min(x0, chunk.x0), max(x1, chunk.x1))
+    spans = list(extents.values())
 
     def fits(line: Line) -> bool:
+        if len(line.chunks) < 2:
+            return False
         for chunk in line.chunks:
-            for sep in separators:
-                if chunk.x0 < sep < chunk.x1 and len(line.chunks) >= 2:
-                    return False
+            touched = sum(1 for x0, x1 in spans if min(x1, chunk.x1) - max(x0, chunk.x0) > 0)
+            if touched >= 2:
+                return False
         return True
 
     start, end = 0, len(block)
-    while start < end and not (fits(block[start]) and len(block[start].chunks) >= 2):
+    while start < end and not fits(block[start]):
         start += 1
-    while end > start and not (fits(block[end - 1]) and len(block[end - 1].chunks) >= 2):
+    while end > start and not fits(block[end - 1]):
         end -= 1
     return block[start:end]
 
