@@ -51,23 +51,29 @@ _NUMBER = re.compile(r"^(?:\d{1,3}(?:[ ,.'’]\d{3})+|\d+)(?:[.,]\d+)?$")
 _SIGN_SUFFIX = re.compile(r"\s*(?<![A-Za-z])(CR|DR|Cr|Dr|cr|dr)\.?$")
 _SIGN_PREFIX = re.compile(r"^(CR|DR|Cr|Dr)\.?\s+")
 _TWO = Decimal("0.01")
+_AFFIX_CHARS = frozenset("$€£¥₹₣")
 
 
 def _strip_sign_and_currency(text: str) -> tuple[str, bool] | None:
     """The bare number of ``text`` and whether it is negative; None when the markers do not fit."""
     s = text.translate(_SPACES).strip()
-    if not s:
+    if not s or not any(ch.isdigit() for ch in s):
         return None
     negative = False
     marks: dict[str, int] = {"crdr": 0, "brackets": 0, "minus": 0}
     for _ in range(3):  # currency, sign and brackets nest in any order: peel them a few times
         before = s
-        m = _SIGN_SUFFIX.search(s) or _SIGN_PREFIX.search(s)
-        if m:
-            negative ^= m.group(1).lower() == "cr"
-            marks["crdr"] += 1
-            s = (s[: m.start()] + s[m.end() :]).strip()
-        s = _AFFIX.sub("", s).strip()
+        # the regexes only where an end of the text is a letter or a symbol (cheap look first)
+        if s[0].isalpha() or s[-1].isalpha() or s[-1] == ".":
+            m = _SIGN_SUFFIX.search(s) or _SIGN_PREFIX.search(s)
+            if m:
+                negative ^= m.group(1).lower() == "cr"
+                marks["crdr"] += 1
+                s = (s[: m.start()] + s[m.end() :]).strip()
+        if s and (s[0] in _AFFIX_CHARS or s[-1] in _AFFIX_CHARS or s[0].isalpha() or s[-1].isalpha()):
+            s = _AFFIX.sub("", s).strip()
+        if not s:
+            break
         if s.startswith("(") and s.endswith(")"):
             negative ^= True
             marks["brackets"] += 1
