@@ -17,11 +17,13 @@ from models.ledger import Ledger, LedgerEntry
 from models.reconciliation import ItemStatus, Reconciliation, ReconciliationItem
 from models.statement import NormalizedStatement, StatementLine
 from reconcile.frames import (
+    NO_DAY,
     amount_to_cents,
     ledger_to_frame,
     other_references_to_frame,
     statement_to_frame,
 )
+from reconcile.ledger_fields import document_type_to_kind
 from reconcile.matching import (
     Group,
     Pairs,
@@ -30,10 +32,11 @@ from reconcile.matching import (
     match_by_ocr_reference,
     match_by_other_reference,
     match_by_reference,
+    match_by_reference_group,
     match_by_subset_sum,
 )
 from reconcile.options import ReconcileOptions
-from reconcile.reasons import Evidence, classify
+from reconcile.reasons import Evidence, classify, classify_opening
 
 ZERO = Decimal("0.00")
 
@@ -46,6 +49,8 @@ class _Matches:
         self.statement = np.full(n_statement, -1, dtype=np.int64)
         self.rules: list[str] = []
         self.confidences: list[float] = []
+        self.opening: int | None = None  # the opening-balance group
+        self.opening_virtual = ZERO  # the statement's opening balance when it is no line
 
     def add_pairs(self, pairs: Pairs, rule: str | Sequence[str]) -> None:
         keep = (self.ledger[pairs.ledger] < 0) & (self.statement[pairs.statement] < 0)
@@ -73,6 +78,22 @@ class _Matches:
             self.confidences.extend([1.0] * len(open_positions))
 
 
+def _match_opening_balances(statement: NormalizedStatement, ledger: Ledger, matches: _Matches) -> None:
+    """Our opening-balance entries against the statement's opening balance (a line or its header figure)."""
+    ledger_open = tuple(
+        p
+        for p, e in enumerate(ledger.entries)
+        if "opening_balance" in e.tags or document_type_to_kind(e.document_type) == "opening_balance"
+    )
+    statement_open = tuple(p for p, line in enumerate(statement.lines) if "opening_balance" in line.tags)
+    virtual = statement.opening_balance if not statement_open and statement.opening_balance else ZERO
+    if not ledger_open and not statement_open and not virtual:
+        return
+    matches.add_group(Group(ledger_open, statement_open), "opening_balance", 1.0)
+    matches.opening = len(matches.rules) - 1
+    matches.opening_virtual = virtual
+
+
 def _cutoff(statement: NormalizedStatement) -> dt.date | None:
     if statement.statement_date is not None:
         return statement.statement_date
@@ -91,12 +112,16 @@ def _evidence(
     by_key: dict[str, tuple[int]] = {}
     for position, key in zip(keyed.index.tolist(), keyed["key"].tolist(), strict=True):
         by_key.setdefault(key, (position,))
-    twins = keyed[keyed.duplicated(["key", "cents"], keep=False)]
+    # Duplicate postings: the same reference and amount twice, or a charge re-issued under a
+    # new number on the same day for the same amount.
     duplicates: dict[int, list[int]] = {}
-    for _, positions in twins.groupby(["key", "cents"], sort=False).groups.items():
-        members = [int(p) for p in positions]
-        for p in members:
-            duplicates[p] = [q for q in members if q != p]
+    charges = lf[(lf["cents"] > 0) & (lf["day"] != NO_DAY)]
+    for frame, columns in ((keyed, ["key", "cents"]), (charges, ["day", "cents"])):
+        twins = frame[frame.duplicated(columns, keep=False)]
+        for _, positions in twins.groupby(columns, sort=False).groups.items():
+            members = [int(p) for p in positions]
+            for p in members:
+                duplicates.setdefault(p, []).extend(q for q in members if q != p and q not in duplicates[p])
     both: list[LedgerEntry | StatementLine] = [*ledger.entries, *statement.lines]
     freight = {abs(amount_to_cents(item.amount)) for item in both if "freight" in item.tags}
     for item in both:
@@ -126,6 +151,7 @@ def reconcile(
     lf, sf = ledger_to_frame(entries), statement_to_frame(lines)
     matches = _Matches(len(lf), len(sf))
     warnings: list[str] = []
+    _match_opening_balances(statement, ledger, matches)
 
     def open_masks() -> tuple[np.ndarray, np.ndarray]:
         return matches.ledger < 0, matches.statement < 0
@@ -135,6 +161,8 @@ def reconcile(
     lo, so = other_references_to_frame(entries), other_references_to_frame(lines)
     matches.add_pairs(match_by_other_reference(lf, sf, lo, so, *open_masks(), options), "your_reference")
     matches.add_pairs(match_by_ocr_reference(lf, sf, *open_masks(), options), "reference_ocr")
+    for group in match_by_reference_group(lf, sf, lo, so, *open_masks()):
+        matches.add_group(group, "reference_group", 0.9)
     for _ in range(2):  # a second round pairs what the first round's date order misaligned
         matches.add_pairs(match_by_amount_and_date(lf, sf, *open_masks(), options), "amount_date")
     fuzzy, warning = match_by_fuzzy_reference(lf, sf, *open_masks(), options)
@@ -228,7 +256,11 @@ def _items(
     s_first[matches.statement[::-1]] = np.arange(len(sf), dtype=np.int64)[::-1]
     simple = (l_count == 1) & (s_count == 1) & (l_cents == s_cents)
     # Ledger order first (groups with a ledger side, by their first entry), then statement-only lines.
-    order = np.argsort(np.where(l_count > 0, l_first, len(lf) + s_first), kind="stable")
+    order_key = np.where(l_count > 0, l_first, len(lf) + s_first)
+    if matches.opening is not None:
+        simple[matches.opening] = False
+        order_key[matches.opening] = -1
+    order = np.argsort(order_key, kind="stable")
     complex_ids = set(np.flatnonzero(~simple).tolist())
     ledger_members: dict[int, list[int]] = {}
     statement_members: dict[int, list[int]] = {}
@@ -251,11 +283,13 @@ def _items(
         lm, sm = ledger_members.get(g, []), statement_members.get(g, [])
         l_amount = sum((entries[p].amount for p in lm), ZERO) if lm else None
         s_amount = sum((lines[p].amount for p in sm), ZERO) if sm else None
+        if g == matches.opening and matches.opening_virtual:
+            s_amount = (s_amount or ZERO) + matches.opening_virtual
         diff = (l_amount or ZERO) - (s_amount or ZERO)
         l_refs = [r for p in lm if (r := entries[p].reference)]
         s_refs = [r for p in sm if (r := lines[p].reference)]
         rule = rules[g]
-        if lm and sm and not diff:
+        if l_amount is not None and s_amount is not None and not diff:
             items.append(
                 ReconciliationItem(
                     status=ItemStatus.matched, ledger_refs=l_refs, statement_refs=s_refs,
@@ -266,11 +300,16 @@ def _items(
             continue
         if evidence is None:
             evidence = _evidence(statement, ledger, lf, sf, options)
-        if lm and sm:
+        if l_amount is not None and s_amount is not None:
             status = ItemStatus.difference
         else:
             status = ItemStatus.ledger_only if lm else ItemStatus.statement_only
-        found = classify(status, [(p, entries[p]) for p in lm], [(p, lines[p]) for p in sm], diff, evidence)
+        if g == matches.opening:
+            found = classify_opening(diff)
+        else:
+            found = classify(
+                status, [(p, entries[p]) for p in lm], [(p, lines[p]) for p in sm], diff, evidence
+            )
         if status is ItemStatus.difference:
             found_evidence = [_RULE_WORDS[rule], *found.evidence]
             confidence = min(confidences[g], found.confidence)

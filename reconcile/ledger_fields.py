@@ -8,6 +8,7 @@ ambiguous DD/MM vs MM/DD dates, decided per column from the unambiguous values i
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
@@ -279,6 +280,7 @@ def headers_to_columns(headers: Sequence[str]) -> dict[str, int]:
     return columns
 
 
+@functools.cache
 def document_type_to_kind(document_type: str | None) -> str | None:
     """An ERP document type ("DZ", "Credit Memo", "Receivable Invoice") -> a document-type tag or None."""
     if not document_type:

@@ -57,9 +57,18 @@ def _rank_join(left: pd.DataFrame, right: pd.DataFrame, on: list[str]) -> pd.Dat
     (both sorted by date first), so repeated keys or amounts pair one-to-one, never as a product."""
     left = left.sort_values("day", kind="stable")
     right = right.sort_values("day", kind="stable")
-    left = left.assign(_n=left.groupby(on, sort=False).cumcount())
-    right = right.assign(_n=right.groupby(on, sort=False).cumcount())
-    return left.merge(right, on=[*on, "_n"], suffixes=("_l", "_s"))
+    left_groups = left.groupby(on, sort=False)
+    right_groups = right.groupby(on, sort=False)
+    left = left.assign(_n=left_groups.cumcount(), _size=left_groups["day"].transform("size"))
+    right = right.assign(_n=right_groups.cumcount(), _size=right_groups["day"].transform("size"))
+    joined = left.merge(right, on=[*on, "_n"], suffixes=("_l", "_s"))
+    if "cents" in on or "cents" not in left.columns:
+        return joined
+    # A key shared by several items on one side (three receipts of one payment, a duplicate
+    # invoice) pairs by date order only where the amounts agree; the rest is left to the
+    # reference-group and many-to-one passes.
+    unique = (joined["_size_l"] == 1) & (joined["_size_s"] == 1)
+    return joined[unique | (joined["cents_l"] == joined["cents_s"])]
 
 
 def _within(days_l: pd.Series, days_s: pd.Series, window: int) -> np.ndarray:
@@ -84,7 +93,7 @@ def match_by_reference(
 
     Confidence 1.0 when the printed references are equal, 0.95 when only their keys are.
     """
-    cols = ["ref", "key", "sign", "day"]
+    cols = ["ref", "key", "sign", "day", "cents"]
     left = _open(ledger, l_open & (ledger["key"].str.len() >= MIN_KEY_LENGTH).to_numpy(), cols)
     right = _open(statement, s_open & (statement["key"].str.len() >= MIN_KEY_LENGTH).to_numpy(), cols)
     joined = _rank_join(left, right, ["key", "sign"])
@@ -105,7 +114,7 @@ def match_by_other_reference(
     """Their "Your Ref" column holds our document number, or our export holds theirs
     (SAP "Reference", Business Central "External Document No.")."""
     found: list[pd.DataFrame] = []
-    cols = ["key", "sign", "day"]
+    cols = ["key", "sign", "day", "cents"]
     left = _open(ledger, l_open, cols)
     right = _open(statement, s_open, cols)
     if len(statement_other):
@@ -131,7 +140,7 @@ def match_by_ocr_reference(
     options: ReconcileOptions,
 ) -> Pairs:
     """References equal once the letters OCR confuses with digits are folded (O/0, I/l/1, S/5, B/8)."""
-    cols = ["ref", "sign", "day"]
+    cols = ["ref", "sign", "day", "cents"]
     left = _open(ledger, l_open & (ledger["key"] != "").to_numpy(), cols)
     right = _open(statement, s_open & (statement["key"] != "").to_numpy(), cols)
     if left.empty or right.empty:
@@ -143,6 +152,55 @@ def match_by_ocr_reference(
     joined = _rank_join(left, right, ["key", "sign"])
     joined = joined[_within(joined["day_l"], joined["day_s"], options.reference_date_window_days)]
     return _pairs(joined, 0.85)
+
+
+def _keyed(frame: pd.DataFrame, other: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+    """Open items with each of their reference keys (own and other), one row per (pos, key)."""
+    own = frame.loc[mask & (frame["key"].str.len() >= MIN_KEY_LENGTH).to_numpy(), ["key"]]
+    parts = [own.assign(pos=own.index.to_numpy(dtype=np.int64))[["pos", "key"]]]
+    if len(other):
+        parts.append(other[mask[other["pos"].to_numpy()]][["pos", "key"]])
+    keyed = pd.concat(parts, ignore_index=True).drop_duplicates()
+    return keyed.merge(frame[["cents"]], left_on="pos", right_index=True)
+
+
+def match_by_reference_group(
+    ledger: pd.DataFrame,
+    statement: pd.DataFrame,
+    ledger_other: pd.DataFrame,
+    statement_other: pd.DataFrame,
+    l_open: np.ndarray,
+    s_open: np.ndarray,
+) -> list[Group]:
+    """Items sharing one reference whose amounts sum to the same total in both books: three
+    receipts we posted against one payment reference, an invoice paid in parts quoting its number."""
+    left = _keyed(ledger, ledger_other, l_open)
+    right = _keyed(statement, statement_other, s_open)
+    if left.empty or right.empty:
+        return []
+    aggregate = {"total": ("cents", "sum"), "count": ("pos", "size"), "members": ("pos", list)}
+    joined = (
+        left.groupby("key")
+        .agg(**aggregate)
+        .merge(
+            right.groupby("key").agg(**aggregate), left_index=True, right_index=True, suffixes=("_l", "_s")
+        )
+    )
+    joined = joined[
+        (joined["total_l"] == joined["total_s"])
+        & (joined["count_l"] + joined["count_s"] > 2)
+        & (joined["total_l"] != 0)
+    ]
+    groups: list[Group] = []
+    used_l: set[int] = set()
+    used_s: set[int] = set()
+    for members_l, members_s in zip(joined["members_l"], joined["members_s"], strict=True):
+        if used_l.intersection(members_l) or used_s.intersection(members_s):
+            continue
+        used_l.update(members_l)
+        used_s.update(members_s)
+        groups.append(Group(tuple(sorted(members_l)), tuple(sorted(members_s))))
+    return groups
 
 
 def match_by_amount_and_date(

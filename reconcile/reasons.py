@@ -286,3 +286,13 @@ def _reason(
             return ReasonCode.rate_difference, 0.6
     said.append("no tag, amount pattern or date supports a reason")
     return ReasonCode.unidentified, 0.2
+
+
+def classify_opening(difference: Decimal) -> Classification:
+    """The opening balances of the two books differ: carried over from an earlier period."""
+    return Classification(
+        ReasonCode.unidentified,
+        [f"opening balances differ by {money(difference)}: a difference carried over from an earlier period"],
+        f"analyst reconciles the previous period: opening balance difference, {money(difference)}",
+        0.5,
+    )

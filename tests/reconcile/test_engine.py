@@ -129,7 +129,9 @@ def test_patterns() -> None:
     assert find_subset(10**9 + 1, list(range(1, 41)), max_nodes=1000) is None
 
 
-def test_fast_built_matched_items_equal_validated_ones(statement: NormalizedStatement, ledger: Ledger) -> None:
+def test_fast_built_matched_items_equal_validated_ones(
+    statement: NormalizedStatement, ledger: Ledger
+) -> None:
     from models import ReconciliationItem
 
     for item in reconcile(statement, ledger).items:
