@@ -17,21 +17,38 @@ CROSSING_SHARE = 0.1
 
 
 def lines_to_separators(lines: Sequence[Line]) -> list[float]:
-    """The x positions (corridor middles) that split ``lines`` into columns, left to right."""
+    """The x positions that split ``lines`` into columns, left to right.
+
+    Each white corridor gives its middle; a chunk lying wholly inside a corridor (a "Credit"
+    header over a column no row of this page fills) splits the corridor around itself.
+    """
     tabular = [line for line in lines if len(line.chunks) >= 2]
-    if not tabular:
+    separators: list[float] = []
+    for g0, g1 in lines_to_corridors(tabular):
+        inside = [c for line in tabular for c in line.chunks if g0 < c.x0 and c.x1 < g1]
+        if inside:
+            separators.append((g0 + min(c.x0 for c in inside)) / 2)
+            separators.append((max(c.x1 for c in inside) + g1) / 2)
+        else:
+            separators.append((g0 + g1) / 2)
+    return separators
+
+
+def lines_to_corridors(lines: Sequence[Line]) -> list[tuple[float, float]]:
+    """The x-ranges between a table's left and right edges that almost no chunk of ``lines`` covers."""
+    if not lines:
         return []
-    allowed = int(CROSSING_SHARE * len(tabular))
+    allowed = int(CROSSING_SHARE * len(lines))
     # Coverage events over x: +1 where a chunk starts, -1 where it ends.
     events: list[tuple[float, int]] = []
-    for line in tabular:
+    for line in lines:
         for chunk in line.chunks:
             events.append((chunk.x0, 1))
             events.append((chunk.x1, -1))
     events.sort(key=lambda e: (e[0], -e[1]))
-    left = min(line.x0 for line in tabular)
-    right = max(line.x1 for line in tabular)
-    separators: list[float] = []
+    left = min(line.x0 for line in lines)
+    right = max(line.x1 for line in lines)
+    corridors: list[tuple[float, float]] = []
     depth = 0
     gap_start: float | None = None
     for x, delta in events:
@@ -41,9 +58,9 @@ def lines_to_separators(lines: Sequence[Line]) -> list[float]:
             gap_start = x
         elif before <= allowed < depth and gap_start is not None:
             if x > gap_start and gap_start > left:
-                separators.append((gap_start + x) / 2)
+                corridors.append((gap_start, x))
             gap_start = None
-    return separators
+    return corridors
 
 
 def chunk_to_column(chunk: Chunk, separators: Sequence[float]) -> int:
