@@ -4,7 +4,9 @@ OCR-like pages (pixel coordinates, ragged baselines, confidences below 1)."""
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 from reportlab.lib.pagesizes import A4
@@ -210,3 +212,28 @@ def test_ocr_words_with_ragged_baselines() -> None:
     assert table.texts() == [HEADER, *BODY]
     assert table.rows[1][2].conf == pytest.approx(0.89)
     assert table.rows[1][0].conf == pytest.approx(0.9)
+
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+SAMPLE_HEADERS = {
+    "acme-2026-09": ["Date", "Ref", "Description", "Amount", "Balance"],
+    "borealis-2026-09": ["Date", "Invoice No", "Description", "Amount", "Balance"],
+    "cedar-2026-09": ["Posting Date", "Document No", "Text", "Amount EUR", "Balance"],
+    "dunmore-2026-09": ["Date", "Type", "Document No", "Particulars", "Debit", "Credit", "Balance"],
+    "elbe-2026-09": ["Doc Date", "Document No", "Your Ref", "Details", "Debit", "Credit", "Balance"],
+    "fjord-2026-09": ["Date", "Voucher", "Invoice No", "Text", "Amount", "Balance"],
+    "kestrel-2026-09": ["Date", "Our Ref", "Your Ref", "Description", "Amount", "Balance"],
+    "lumen-2026-09": ["Date", "Invoice No", "Details", "Amount", "Balance"],
+}
+
+
+@pytest.mark.parametrize("stem", sorted(SAMPLE_HEADERS))
+def test_sample_statements(stem: str) -> None:
+    """Every page's line table has the printed header, and one dated row per expected line."""
+    expected = json.loads((SAMPLES / f"{stem}.expected.json").read_text())
+    dated = 0
+    for page in pdf_to_layout((SAMPLES / f"{stem}.pdf").read_bytes()).pages:
+        table = max(page_to_tables(page), key=lambda t: len(t.rows))
+        assert table.texts()[0] == SAMPLE_HEADERS[stem]
+        dated += sum(1 for row in table.texts()[1:] if row[0])
+    assert dated == len(expected["lines"])
