@@ -178,6 +178,8 @@ class RequestLogMiddleware:
         finally:
             seconds = time.perf_counter() - started
             route = getattr(scope.get("route"), "path", None) or "unmatched"
+            if scope["path"].startswith(f"{API}/") and route.startswith("/") and not route.startswith(API):
+                route = API + route  # FastAPI puts the route as its router declared it, without the prefix
             REQUEST_SECONDS.labels(scope["method"], route, str(status)).observe(seconds)
             principal = scope.get("state", {}).get("principal")
             log.info("%s %s %d", scope["method"], route, status, extra={

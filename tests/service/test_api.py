@@ -5,13 +5,16 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 from typing import TYPE_CHECKING, Any
 
 import openpyxl
+import pytest
 from PIL import Image
 from sqlalchemy import select, update
 
 from service.db import Document, DocumentState, Ledger, ReconciliationVersion, StatementVersion
+from service.logs import JsonFormatter
 
 if TYPE_CHECKING:
     from api_env import ApiEnv, Tenant
@@ -282,7 +285,27 @@ def test_health_ready_metrics_and_openapi(api: ApiEnv, tenant: Tenant) -> None:
     )
     assert float(received.split()[-1]) >= 1
     assert "arrecon_queue_depth" in metrics and "arrecon_http_request_seconds_bucket" in metrics
+    assert 'method="POST",route="/api/v1/documents",status="202"' in metrics
     assert 'arrecon_document_pipeline_seconds{quantile="0.99"}' in metrics
     assert api.client.get("/docs").status_code == 200
     paths = api.client.get("/openapi.json").json()["paths"]
     assert "multipart/form-data" in paths["/api/v1/documents"]["post"]["requestBody"]["content"]
+
+
+def test_logs_are_json_lines_with_the_document_id(
+    api: ApiEnv, tenant: Tenant, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="arrecon.api")
+    response = api.client.post(
+        "/api/v1/documents", headers=tenant.headers, files={"file": ("log.pdf", unique_pdf("logs"))}
+    )
+    [created] = response.json()["documents"]
+    lines = [json.loads(JsonFormatter().format(record)) for record in caplog.records]
+    received = next(line for line in lines if line.get("document_id") == created["id"])
+    assert (received["message"], received["client_id"], received["level"]) == (
+        "document received",
+        tenant.client_id,
+        "info",
+    )
+    request = next(line for line in lines if line.get("route") == "/api/v1/documents")
+    assert (request["method"], request["status"], request["client_id"]) == ("POST", 202, tenant.client_id)
