@@ -193,7 +193,10 @@ def text_lines_to_header(
             suppliers.append(m.group("due_to") or m.group("total_of"))
         if field in ("supplier", "vendor_no") and value:
             suppliers.append(_LEGAL_FORM.sub("", value))
-        if field in found or not value:
+        # "Statement date" / "As at" outrank a bare "Date" seen earlier
+        specific_date = field == "date" and m.group(0).strip(" :#-").lower() != "date"
+        outranks = specific_date and "specific_date" not in found
+        if (field in found and not outranks) or not value:
             continue
         parsed: object | None = None
         if field == "account":
@@ -209,6 +212,8 @@ def text_lines_to_header(
             parsed = _amount_in(value, convention)
         if parsed is not None:
             found[field] = parsed
+            if specific_date:
+                found["specific_date"] = True
     customer = found.get("customer")
     if customer is None or _is_named(str(customer), company_names):
         customer = next(

@@ -34,6 +34,7 @@ class ColumnRole(StrEnum):
     amount = "amount"
     balance = "balance"
     currency = "currency"
+    sign = "sign"  # a Dr/Cr indicator beside an unsigned Amount column
     ignored = "ignored"
 
 
@@ -79,6 +80,7 @@ for _role, _words in {
     ColumnRole.balance: "balance|running balance|bal|cumulative|cumulative balance|saldo|"
     "balance due|account balance|running total",
     ColumnRole.currency: "currency|curr|cur|ccy|crcy|währung",
+    ColumnRole.sign: "dr/cr|cr/dr|d/c|c/d|drcr|sign|s/h|debit/credit|credit/debit",
 }.items():
     for _w in _words.split("|"):
         _EXACT[_w] = _role
@@ -125,9 +127,21 @@ def cell_to_role(text: str) -> ColumnRole | None:
         return ColumnRole.reference
     if "desc" in s or "detail" in s or "particular" in s or "narrat" in s:
         return ColumnRole.description
-    return None
+    return _fuzzy_role(s)
 
 
+def _fuzzy_role(normalized: str) -> ColumnRole | None:
+    """The role of a misspelt header word (OCR: "Descrlption", "Ba1ance"), by edit similarity."""
+    if len(normalized) < 5:
+        return None
+    from rapidfuzz import fuzz, process
+
+    match = process.extractOne(normalized, list(_EXACT), scorer=fuzz.ratio, score_cutoff=FUZZY_HEADER_SCORE)
+    return _EXACT[match[0]] if match else None
+
+
+# A header word this similar (0-100) to a known wording names its role (OCR misspellings).
+FUZZY_HEADER_SCORE = 85.0
 # A header cell of more words is a title or a note, not merged column headers.
 MAX_HEADER_WORDS = 5
 AMOUNT_ROLES = frozenset({ColumnRole.debit, ColumnRole.credit, ColumnRole.amount})

@@ -474,7 +474,15 @@ def rows_to_lines(
 def _draft_amount(texts: dict[ColumnRole, list[str]], conv: DecimalConvention) -> Decimal | None:
     """The row's amount as printed, debit positive: the Amount column, or |debit| - |credit|."""
     if ColumnRole.amount in texts:
-        return _signed(" ".join(texts[ColumnRole.amount]), conv)
+        value = _signed(" ".join(texts[ColumnRole.amount]), conv)
+        indicator = " ".join(texts.get(ColumnRole.sign, [])).strip().upper()
+        if value is not None and indicator:
+            # a Dr/Cr (or German S/H) column beside an unsigned amount says the side
+            if indicator[0] in "CH-":
+                return -abs(value)
+            if indicator[0] in "DS+":
+                return abs(value)
+        return value
     debit = _signed(" ".join(texts.get(ColumnRole.debit, [])), conv)
     credit = _signed(" ".join(texts.get(ColumnRole.credit, [])), conv)
     if debit is None and credit is None:

@@ -103,3 +103,10 @@ def test_a_labelled_customer_wins_and_prose_is_not_a_label() -> None:
         ]
     )
     assert (header.customer_name, header.account) == ("Kestrel Aviation Services", "US-5562")
+
+
+def test_statement_date_outranks_a_bare_date_label() -> None:
+    header = text_lines_to_header(
+        [(seg("Date: 01/10/2026", 40, 20),), (seg("Statement date: 30/09/2026", 40, 40),)]
+    )
+    assert header.statement_date == dt.date(2026, 9, 30)

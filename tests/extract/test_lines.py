@@ -217,3 +217,20 @@ def test_low_cell_confidence_flows_into_the_line() -> None:
     line = result.lines[0]
     assert line.confidence == 0.7
     assert line.field_confidence == {"date": 1.0, "reference": 0.7, "amount": 0.9}
+
+
+def test_dr_cr_indicator_column_signs_an_unsigned_amount() -> None:
+    result = rows_to_lines(
+        rows(
+            ("Date", "Document", "Text", "Amount", "Dr/Cr"),
+            ("01.09.2026", "INV-1", "Rechnung", "100,00", "Dr"),
+            ("05.09.2026", "PMT-1", "Zahlung", "40,00", "Cr"),
+        )
+    )
+    assert [ln.amount for ln in result.lines] == [D("100.00"), D("-40.00")]
+
+
+def test_misspelt_ocr_headers_still_map() -> None:
+    assert cell_to_role("Descrlption") is ColumnRole.description
+    assert cell_to_role("Ba1ance") is ColumnRole.balance
+    assert cell_to_role("Totally unrelated") is None
