@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+import openpyxl
 import pytest
+from reportlab.pdfgen.canvas import Canvas
 
 from service.cli import main
 
@@ -83,6 +87,64 @@ def test_bad_input_exits_2_with_one_line(
     assert captured.out == ""
     assert len(captured.err.splitlines()) == 1
     assert captured.err.startswith(f"arrecon: {code}: ")
+
+
+def _pdf(pages: int, encrypt: str | None = None) -> bytes:
+    """A text PDF of ``pages`` pages made with reportlab."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1, encrypt=encrypt)
+    for n in range(pages):
+        canvas.drawString(72, 720, f"page {n + 1}")
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _formula_only_xlsx() -> bytes:
+    """A workbook whose cells are formulas never calculated (no cached values)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Date", "Ref", "Amount"])
+    sheet.append(["=TODAY()", "=A1", "=1+1"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("make", "name", "extra", "code"),
+    [
+        (lambda: _pdf(1, encrypt="secret"), "locked.pdf", [], "encrypted_document"),
+        (lambda: _pdf(500), "long.pdf", ["--max-pages", "100"], "resource_limit"),
+        (_formula_only_xlsx, "formulas.xlsx", [], "unreadable_document"),
+    ],
+)
+def test_more_bad_input_exits_2(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    make: Callable[[], bytes],
+    name: str,
+    extra: list[str],
+    code: str,
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(make())
+    assert main(["extract", str(path), *extra]) == 2
+    captured = capsys.readouterr()
+    assert (captured.out, len(captured.err.splitlines())) == ("", 1)
+    assert captured.err.startswith(f"arrecon: {code}: ")
+
+
+def test_a_pdf_without_a_statement_exits_1_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(_pdf(1))
+    assert main(["extract", str(path)]) == 1
+    assert capsys.readouterr().err.startswith(
+        "arrecon: no_statement_found: letter.pdf: no table of statement lines"
+    )
 
 
 def test_bad_input_through_the_console_script_has_no_traceback(tmp_path: Path) -> None:
