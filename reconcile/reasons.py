@@ -99,13 +99,41 @@ def is_transposition(a_cents: int, b_cents: int) -> bool:
     return len(diffs) == 2 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
 
 
-def quantity_behind(a_cents: int, b_cents: int) -> int | None:
-    """The largest whole quantity q (>= 2) with both amounts q x a price in cents, if it is at
-    least one currency unit: a rate applied to the same quantity leaves this common factor."""
+def common_factor(a_cents: int, b_cents: int) -> int | None:
+    """The greatest common divisor of two different amounts in cents when it is at least one
+    currency unit: the same quantity at two prices leaves such a factor."""
     g = math.gcd(abs(a_cents), abs(b_cents))
     if g < MIN_RATE_QUANTITY_CENTS or a_cents == b_cents or min(abs(a_cents), abs(b_cents)) == 0:
         return None
     return g
+
+
+def unit_price_evidence(sides: Sequence[tuple[LedgerEntry | StatementLine, int]]) -> str | None:
+    """A unit price the tagger found in a description (an AMOUNT entity) that divides its line's
+    amount into a whole quantity q >= 2, while the other book's amount is q x another price."""
+    for item, other_cents in sides:
+        own = amount_to_cents(item.amount)
+        for entity in item.entities:
+            if "AMOUNT" not in entity.label.upper():
+                continue
+            price = _entity_cents(entity.text)
+            if not price or price == abs(own) or own % price:
+                continue
+            quantity = abs(own) // price
+            if quantity >= 2 and other_cents % quantity == 0:
+                other_price = cents_to_amount(abs(other_cents) // quantity)
+                return (
+                    f"{quantity} x {cents_to_amount(price)} = {money(item.amount)}; the other book has "
+                    f"{quantity} x {other_price}: the same quantity at another price"
+                )
+    return None
+
+
+def _entity_cents(text: str) -> int | None:
+    try:
+        return amount_to_cents(Decimal(text.replace(",", "")))
+    except ArithmeticError:
+        return None
 
 
 def _reference_for(
@@ -277,13 +305,19 @@ def _reason(
         if abs(diff_cents) in evidence.freight_cents:
             said.append(f"difference {money(difference)} equals a freight charge")
             return ReasonCode.freight, 0.8
-        quantity = quantity_behind(ledger_cents, statement_cents)
-        if quantity is not None:
+        priced = unit_price_evidence(
+            [(e, statement_cents) for _, e in ledger] + [(s, ledger_cents) for _, s in lines]
+        )
+        if priced is not None:
+            said.append(priced)
+            return ReasonCode.rate_difference, 0.8
+        common = common_factor(ledger_cents, statement_cents)
+        if common is not None:
             said.append(
-                f"both amounts are multiples of {cents_to_amount(quantity)}: "
-                "the same quantity at another price"
+                f"both amounts are multiples of {cents_to_amount(common)}, as a quantity at two prices "
+                "would be (weak evidence)"
             )
-            return ReasonCode.rate_difference, 0.6
+            return ReasonCode.rate_difference, 0.5
     said.append("no tag, amount pattern or date supports a reason")
     return ReasonCode.unidentified, 0.2
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]+")
 MAX_PREFIX = 6
+MIN_BARE_NUMBER = 3
 _SEPARATORS = str.maketrans("", "", " -/._#:")
 _LETTERS = string.ascii_uppercase
 _LEADING_LETTERS = re.compile(r"^[A-Z]+")
@@ -32,7 +33,9 @@ def reference_to_key(reference: str | None) -> str:
     if compact[:1].isalpha():
         rest = compact.lstrip(_LETTERS)
         if rest[:1].isdigit() and len(compact) - len(rest) <= MAX_PREFIX:
-            compact = rest
+            number = rest.lstrip("0")
+            # A short number keeps its prefix: "CN-0034" = "CN34", never plain "34".
+            return number if len(number) >= MIN_BARE_NUMBER else compact[: len(compact) - len(rest)] + number
     return compact.lstrip("0")
 
 
