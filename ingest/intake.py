@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ingest.sniff import sniff_content_type
-from models.errors import InputError, UnsupportedFormatError
+from models.errors import InputError
 
 MAX_FILENAME_BYTES = 255
 
@@ -104,10 +104,6 @@ def intake(
         raise EmptyDocumentError("the document is empty (0 bytes)")
     if content_type is None:
         content_type = sniff_content_type(data)
-        if content_type is None:
-            raise UnsupportedFormatError(
-                "the content is not a PDF, image, spreadsheet, CSV, e-mail or text document"
-            )
     safe_name = filename_to_safe_name(filename)
     sha256 = store.put(data)
     document_id, created = session.record_document(

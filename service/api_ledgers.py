@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ingest.sniff import CSV, TEXT, XLSX
+from ingest.sniff import CSV, XLSX
 from models.errors import InputError
 from service.api_documents import attachment_disposition
 from service.api_state import API, AppState, json_of, not_found, principal_dependency
@@ -22,7 +22,7 @@ from service.uploads import request_to_upload_form
 
 log = logging.getLogger("arrecon.api")
 
-LEDGER_TYPES = frozenset({CSV, XLSX, TEXT})
+LEDGER_TYPES = frozenset({CSV, XLSX})
 
 
 

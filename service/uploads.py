@@ -139,7 +139,10 @@ async def _checked(
         raise FileTooLargeError(f"{label} is larger than the limit of {limits.max_upload_bytes} bytes")
     if not data:
         raise EmptyDocumentError(f"{label} is empty (0 bytes)")
-    content_type = sniff_content_type(data)
-    if content_type is None or content_type not in accept_types:
-        raise UnsupportedFormatError(f"{label}: the content is not a type this endpoint accepts")
+    try:
+        content_type = sniff_content_type(data)
+    except UnsupportedFormatError as exc:
+        raise UnsupportedFormatError(f"{label}: {exc}") from exc
+    if content_type not in accept_types:
+        raise UnsupportedFormatError(f"{label}: {content_type} is not a type this endpoint accepts")
     return Upload(field=field, filename=name, content_type=content_type, data=data)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
 from ingest.intake import EmptyDocumentError, filename_to_safe_name, intake
-from ingest.sniff import CSV, EMAIL, HTML, PDF, PNG, TEXT, XLSX, sniff_content_type
+from ingest.sniff import CSV, EMAIL, GIF, HTML, PDF, PNG, XLSX, sniff_content_type
 from models.errors import UnsupportedFormatError
 from service.db import ArreconSession, Client, Document, make_engine, migrate, session_factory
 from service.store import LocalDocumentStore
@@ -78,7 +78,8 @@ def test_same_bytes_of_another_client_are_another_document(
 @pytest.mark.parametrize(
     ("data", "error"),
     [(b"", EmptyDocumentError), (b"\x7fELF\x02\x01\x01\x00" + bytes(200), UnsupportedFormatError),
-     (b"GIF89a" + bytes(100), UnsupportedFormatError)],
+     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(200), UnsupportedFormatError),
+     (b"Dear AR team,\nplease find our statement attached.\nRegards", UnsupportedFormatError)],
 )
 def test_bad_input_stores_nothing(
     sessions: sessionmaker[ArreconSession], client_id: str, tmp_path: Path, data: bytes, error: type
@@ -115,11 +116,20 @@ def test_long_unicode_filename_is_cut_to_255_bytes_keeping_extension() -> None:
      (b"Datum;Beleg;Betrag\n01.09.2026;4711;1.234,56\n02.09.2026;4712;-10,00\n", CSV),
      (b"From: ap@customer.example\nTo: ar@us.example\nSubject: statement\n\nHello", EMAIL),
      (b"<!DOCTYPE html><html><body><table></table></body></html>", HTML),
-     (b"Please find our statement below.\nThanks", TEXT),
-     (b"PK\x03\x04" + bytes(30), None), (bytes(range(256)), None)],
+     (b"GIF89a\x08\x00\x08\x00" + bytes(20), GIF)],
 )
-def test_sniff_content_type(data: bytes, kind: str | None) -> None:
+def test_sniff_content_type(data: bytes, kind: str) -> None:
     assert sniff_content_type(data) == kind
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"Please find our statement below.\nThanks", b"PK\x03\x04" + bytes(30), bytes(range(256)), b""],
+    ids=["prose", "corrupt-zip", "binary", "empty"],
+)
+def test_sniff_refuses_what_extraction_cannot_read(data: bytes) -> None:
+    with pytest.raises(UnsupportedFormatError):
+        sniff_content_type(data)
 
 
 def test_sniff_xlsx_from_a_real_workbook(tmp_path: Path) -> None:

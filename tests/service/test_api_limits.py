@@ -12,6 +12,7 @@ import select
 import socket
 import threading
 import time
+import zipfile
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -19,7 +20,6 @@ from urllib.parse import quote
 import pytest
 import uvicorn
 from api_env import make_api_env, new_tenant
-from PIL import Image
 from sqlalchemy import update
 
 from service.db import ApiToken, utcnow
@@ -37,10 +37,12 @@ def pdf(label: str) -> bytes:
     return PDF + f"% {label}\n".encode()
 
 
-def gif_bytes() -> bytes:
-    """A real GIF image: an image format arrecon does not read."""
+def docx_bytes() -> bytes:
+    """A ZIP container shaped like a Word document: a kind arrecon does not read."""
     buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), "red").save(buffer, format="GIF")
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
     return buffer.getvalue()
 
 
@@ -65,8 +67,14 @@ def test_empty_file_is_400_and_nothing_is_stored(api: ApiEnv, tenant: Tenant) ->
 
 @pytest.mark.parametrize(
     "content",
-    [gif_bytes(), b"\x7fELF\x02\x01\x01" + bytes(120), b"PK\x03\x04" + bytes(60), bytes(range(256)) * 4],
-    ids=["gif", "elf", "zip-not-xlsx", "binary"],
+    [
+        docx_bytes(),
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500),
+        b"\x7fELF\x02\x01\x01" + bytes(120),
+        b"PK\x03\x04" + bytes(60),
+        b"Dear AR team, our statement follows by post.\nKind regards\n",
+    ],
+    ids=["docx", "legacy-xls", "elf", "corrupt-zip", "prose"],
 )
 def test_wrong_content_type_is_415_and_no_file_of_the_request_is_stored(
     api: ApiEnv, tenant: Tenant, content: bytes
