@@ -242,6 +242,20 @@ def _cells_with_roles(row: SourceRow, header: _Header) -> list[tuple[ColumnRole,
     return [(header.roles[_nearest_column(c, spans)], c) for c in row.cells if c.text.strip()]
 
 
+def _looks_like_date(text: str) -> bool:
+    return parse_date(text, DateOrder.dmy) is not None or parse_date(text, DateOrder.mdy) is not None
+
+
+def _continues(last: _Draft, page: int | None, bbox: BBox | None) -> bool:
+    """Whether a row without date or amount sits right under the line above (a wrapped description)."""
+    if bbox is None or last.bbox is None:
+        return True  # spreadsheets: adjacency is all there is
+    if page != last.page:
+        return True  # a description wrapped over a page break
+    height = bbox[3] - bbox[1]
+    return bbox[1] - last.bbox[3] <= 1.5 * max(height, 1.0)
+
+
 def _signed(text: str, convention: DecimalConvention) -> Decimal | None:
     return parse_amount(text, convention) if text.strip() else None
 
@@ -332,7 +346,7 @@ def rows_to_lines(
                 outside.append(row)  # totals wording may name the closing balance ("Total <supplier>")
             continue
         if not has_money:
-            if has_date or refs or not drafts:
+            if has_date or refs or not drafts or not _continues(drafts[-1], row.page, bbox):
                 outside.append(row)  # not a line and not a wrapped description: the header block may use it
                 continue
             # a continuation row: wrapped text joins the line above
@@ -342,6 +356,18 @@ def rows_to_lines(
                 last.texts.setdefault(target, []).extend(ts)
             last.bbox = _union(last.bbox, bbox)
             last.conf = min(last.conf, conf)
+            continue
+        if (
+            ColumnRole.date in header.roles
+            and conf >= 1.0
+            and all(parse_amount(t) is not None for _, t in refs)
+            and not any(parse_amount(t) is None for t in by_role.get(ColumnRole.description, []))
+            and not any(_looks_like_date(t) for t in by_role.get(ColumnRole.date, []))
+        ):
+            # amounts without date, reference or text under a dated table: a summary (ageing
+            # buckets, totals) printed under the lines, not a line. OCR'd rows (conf < 1) that
+            # lost their date stay lines, for review.
+            outside.append(row)
             continue
         raw_money.extend(money.values())
         raw_dates.extend(by_role.get(ColumnRole.date, []))

@@ -234,3 +234,28 @@ def test_misspelt_ocr_headers_still_map() -> None:
     assert cell_to_role("Descrlption") is ColumnRole.description
     assert cell_to_role("Ba1ance") is ColumnRole.balance
     assert cell_to_role("Totally unrelated") is None
+
+
+def _boxed(texts: tuple[str, ...], top: float, page: int = 1) -> SourceRow:
+    """A PDF-like row: cells 100 pt wide side by side at ``top``, 10 pt tall."""
+    return SourceRow(
+        cells=tuple(Cell(t, (100.0 * i, top, 100.0 * i + 90, top + 10)) for i, t in enumerate(texts)),
+        page=page,
+    )
+
+
+def test_an_ageing_summary_and_a_distant_note_under_the_table_are_not_lines() -> None:
+    result = rows_to_lines(
+        [
+            _boxed(("Date", "Ref", "Description", "Amount"), 100),
+            _boxed(("01/09/2026", "INV-1", "Bearings", "100.00"), 114),
+            _boxed(("", "", "delivered to plant 2", ""), 126),
+            _boxed(("", "", "Thank you for your business", ""), 300),
+            _boxed(("Current", "1-30 days", "31-60 days", "Over 60"), 330),
+            _boxed(("100.00", "0.00", "0.00", "0.00"), 344),
+        ]
+    )
+    assert [(ln.description, ln.amount) for ln in result.lines] == [
+        ("Bearings delivered to plant 2", D("100.00"))
+    ]
+    assert [r.cells[0].text for r in result.rows_outside] == ["", "Current", "100.00"]
