@@ -26,10 +26,14 @@ _REF_TAIL = (
     r"(?![a-z])(?:(?P<glued>[-/]?\d[\w/-]*)|\.?\s*(?:no\.?|nr\.?|number|num|ref\.?)?\s*[:#]?\s*"
     r"(?P<ref>[0-9oOIl]*\d[\w/-]*|[a-z]{1,4}-?\d[\w/-]*)(?P<more>(?:\s*(?:,|&|and|/)\s*\d{3,}[\w-]*)*))"
 )
-_REFERENCES: tuple[tuple[EntityLabel, re.Pattern[str]], ...] = tuple(
-    (label, re.compile(rf"\b(?P<kw>{keywords}){_REF_TAIL}", re.IGNORECASE))
-    for label, keywords in _REF_KEYWORDS
+# One pass for every kind of reference; the keyword that matched tells the label.
+_REFERENCE = re.compile(
+    rf"\b(?P<kw>{'|'.join(keywords for _, keywords in _REF_KEYWORDS)}){_REF_TAIL}", re.IGNORECASE
 )
+_KEYWORD_LABELS: tuple[tuple[EntityLabel, re.Pattern[str]], ...] = tuple(
+    (label, re.compile(keywords, re.IGNORECASE)) for label, keywords in _REF_KEYWORDS
+)
+_DIGIT = re.compile(r"\d")
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(
     rf"\b(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}"
@@ -48,6 +52,8 @@ _REF_SPLIT = re.compile(r"\s*(?:,|&|\band\b|/)\s*")
 
 def text_to_entities(text: str) -> list[Entity]:
     """The entities found in one description, in reading order, each (label, text) once."""
+    if not _DIGIT.search(text):
+        return []  # every entity holds a digit
     found: list[tuple[int, int, str, str]] = []
 
     def free(start: int, end: int) -> bool:
@@ -57,16 +63,16 @@ def text_to_entities(text: str) -> list[Entity]:
         for m in simple.finditer(text):
             if free(m.start(), m.end()):
                 found.append((m.start(), m.end(), simple_label, m.group().strip()))
-    for label, pattern in _REFERENCES:
-        for m in pattern.finditer(text):
-            if not free(m.start(), m.end()):
-                continue
-            if m.group("glued"):
-                refs = [m.group("kw") + m.group("glued")]
-            else:
-                refs = [m.group("ref"), *_REF_SPLIT.split(m.group("more"))]
-            texts = [_repair_reference(r) for r in refs if r and r.strip()]
-            found.extend((m.start(), m.end(), label, t) for t in texts if any(c.isdigit() for c in t))
+    for m in _REFERENCE.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        label = _keyword_to_label(m.group("kw"))
+        if m.group("glued"):
+            refs = [m.group("kw") + m.group("glued")]
+        else:
+            refs = [m.group("ref"), *_REF_SPLIT.split(m.group("more"))]
+        texts = [_repair_reference(r) for r in refs if r and r.strip()]
+        found.extend((m.start(), m.end(), label, t) for t in texts if any(c.isdigit() for c in t))
     for m in _AMOUNT.finditer(text):
         if free(m.start(), m.end()):
             found.append((m.start(), m.end(), EntityLabel.amount, m.group().strip()))
@@ -77,6 +83,10 @@ def text_to_entities(text: str) -> list[Entity]:
             seen.add((found_label, value))
             entities.append(Entity(label=str(found_label), text=value))
     return entities
+
+
+def _keyword_to_label(keyword: str) -> EntityLabel:
+    return next(label for label, pattern in _KEYWORD_LABELS if pattern.fullmatch(keyword))
 
 
 def _repair_reference(ref: str) -> str:

@@ -2,26 +2,25 @@
 
 Phrases are written in canonical form (see ``extract.tagging.normalize``) and matched on lemmas,
 or on the exact lowercase form when prefixed with ``=`` (``=shipping`` must not match "shipped").
-The component ``arrecon_cue_rules`` writes its findings to ``doc.spans["cues"]``: a span labeled
-with the tag, or ``not:<tag>`` when a negation governs it ("freight included - no charge").
+The component ``arrecon_cue_rules`` writes its ``RuleFindings`` to ``doc.user_data["cues"]``: cues
+found, cues a negation governs ("freight included - no charge"), and the leading document type.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from models.tags import Cue, DocumentType
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc, Span
+    from spacy.tokens import Doc
 
 COMPONENT = "arrecon_cue_rules"
 TOKENIZER = "arrecon.canonical_words.v1"
 SPAN_KEY = "cues"
-NEGATED_PREFIX = "not:"
 # Phrases that look like a cue but are not one ("returned cheque" is a bounced payment).
 IGNORE = "ignore"
 
@@ -204,11 +203,23 @@ def lexicon_words() -> frozenset[str]:
     return frozenset(words)
 
 
+class RuleFindings(NamedTuple):
+    """What the rules found in one doc: cues (not negated), cues negated, leading document type."""
+
+    cues: frozenset[str]
+    negated: frozenset[str]
+    document_type: str | None
+
+
+Match = tuple[str, int, int]
+
+
 class CueRules:
-    """The ``arrecon_cue_rules`` component: phrase matches -> labeled spans in ``doc.spans["cues"]``.
+    """The ``arrecon_cue_rules`` component: phrase matches -> ``RuleFindings`` in ``doc.user_data``.
 
     The matchers are built on first use, because the lemmatizer's tables are only loaded after
-    the pipeline's components are constructed.
+    the pipeline's components are constructed. Work is on hashes and tuples, not Span objects:
+    this runs once per distinct description and must keep up with thousands a second.
     """
 
     def __init__(self, nlp: Language) -> None:
@@ -229,57 +240,65 @@ class CueRules:
                 by_lower.add(label, [doc])
             else:
                 by_lemma.add(label, [lemmatizer(doc)])
+        strings = self.nlp.vocab.strings
+        self._labels = {strings.add(label): label for label, _ in phrase_table()}
+        self._before = {strings.add(w) for w in NEGATION_BEFORE}
+        self._after = {strings.add(w) for w in NEGATION_AFTER}
+        self._pairs = {(strings.add(a), strings.add(b)) for a, b in NEGATION_AFTER_PAIRS}
+        self._prefix = {strings.add(w) for w in DOCUMENT_PREFIX}
         return [by_lemma, by_lower]
 
     def __call__(self, doc: Doc) -> Doc:
-        from spacy.util import filter_spans
-
         if self._matchers is None:
             self._matchers = self._build()
-        spans: list[Span] = []
-        for matcher in self._matchers:
-            spans.extend(matcher(doc, as_spans=True))
+        matches = [
+            (self._labels[m], start, end) for matcher in self._matchers for m, start, end in matcher(doc)
+        ]
+        if not matches:
+            doc.user_data[SPAN_KEY] = RuleFindings(frozenset(), frozenset(), None)
+            return doc
         # Cues and document types overlap on purpose ("payment in transit" is both), so each kind
         # keeps its own longest matches.
-        documents = filter_spans([s for s in spans if s.label_ in DOCUMENT_PHRASES])
-        cues = filter_spans([s for s in spans if s.label_ not in DOCUMENT_PHRASES])
-        labeled = [_labeled(doc, span, cues) for span in cues if span.label_ != IGNORE]
-        doc.spans[SPAN_KEY] = sorted([*documents, *labeled], key=lambda s: s.start)
+        cues = _longest([m for m in matches if m[0] not in DOCUMENT_PHRASES])
+        documents = _longest([m for m in matches if m[0] in DOCUMENT_PHRASES])
+        covered = {i for _, start, end in cues for i in range(start, end)}
+        found: set[str] = set()
+        negated: set[str] = set()
+        for label, start, end in cues:
+            if label == IGNORE:
+                continue
+            before = [doc[i].lemma for i in range(max(0, start - BEFORE_WINDOW), start) if i not in covered]
+            after = [doc[i].lemma for i in range(end, min(len(doc), end + AFTER_WINDOW)) if i not in covered]
+            is_negated = (
+                any(w in self._before for w in before)
+                or any(w in self._after for w in after)
+                or any(pair in self._pairs for pair in pairwise(after))
+            )
+            (negated if is_negated else found).add(label)
+        prefix = self._prefix
+        leading = next(
+            (label for label, start, _ in documents if all(doc[i].orth in prefix for i in range(start))), None
+        )
+        doc.user_data[SPAN_KEY] = RuleFindings(frozenset(found - negated), frozenset(negated), leading)
         return doc
 
 
-def _labeled(doc: Doc, span: Span, kept: Iterable[Span]) -> Span:
-    """The span relabeled ``not:<label>`` when a negation outside every matched phrase governs it."""
-    from spacy.tokens import Span as SpanType
-
-    label = span.label_
-    covered = {i for other in kept for i in range(other.start, other.end)}
-    before = [t.lemma_ for t in doc[max(0, span.start - BEFORE_WINDOW) : span.start] if t.i not in covered]
-    after_tokens = [t for t in doc[span.end : span.end + AFTER_WINDOW] if t.i not in covered]
-    after = [t.lemma_ for t in after_tokens]
-    negated = any(w in NEGATION_BEFORE for w in before) or any(w in NEGATION_AFTER for w in after)
-    negated = negated or any(pair in NEGATION_AFTER_PAIRS for pair in pairwise(after))
-    if negated:
-        return SpanType(doc, span.start, span.end, label=NEGATED_PREFIX + label)
-    return span
+def _longest(matches: Iterable[Match]) -> list[Match]:
+    """Non-overlapping matches, longer first, then earlier (as ``spacy.util.filter_spans``)."""
+    kept: list[Match] = []
+    taken: set[int] = set()
+    for match in sorted(matches, key=lambda m: (m[1] - m[2], m[1])):
+        span = range(match[1], match[2])
+        if not any(i in taken for i in span):
+            kept.append(match)
+            taken.update(span)
+    return sorted(kept, key=lambda m: m[1])
 
 
-def spans_to_rule_tags(doc: Doc) -> tuple[set[str], set[str], str | None]:
-    """(cues found, cues negated, leading document type or None) from the component's spans."""
-    found: set[str] = set()
-    negated: set[str] = set()
-    document_type: str | None = None
-    for span in doc.spans.get(SPAN_KEY, []):
-        label = span.label_
-        if label.startswith(NEGATED_PREFIX):
-            negated.add(label.removeprefix(NEGATED_PREFIX))
-        elif label in DOCUMENT_PHRASES:
-            leading = all(t.text in DOCUMENT_PREFIX or t.like_num for t in doc[: span.start])
-            if document_type is None and leading:
-                document_type = label
-        else:
-            found.add(label)
-    return found - negated, negated, document_type
+def doc_to_rule_findings(doc: Doc) -> RuleFindings:
+    """The component's findings on a processed doc."""
+    findings: RuleFindings = doc.user_data[SPAN_KEY]
+    return findings
 
 
 def register_components() -> None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from extract.tagging.entities import text_to_entities
 from extract.tagging.normalize import text_to_words
 from extract.tagging.pipeline import DEFAULT_MODEL_DIR, load_pipeline, words_to_doc
-from extract.tagging.rules import spans_to_rule_tags
+from extract.tagging.rules import doc_to_rule_findings
 from models import Entity, Ledger, LedgerEntry, NormalizedStatement, StatementLine
 from models.errors import ExtractionError
 from models.tags import CUES, DOCUMENT_TYPES
@@ -75,7 +75,7 @@ class Tagger:
 
     def doc_to_tags(self, doc: Doc) -> tuple[str, ...]:
         """The sorted tags of one processed doc (textcat scores combined with the rule spans)."""
-        found, negated, leading_type = spans_to_rule_tags(doc)
+        found, negated, leading_type = doc_to_rule_findings(doc)
         scores = doc.cats
         cues = ({c for c in CUES if scores.get(c, 0.0) >= self.threshold} | found) - negated
         document_type = leading_type
