@@ -67,7 +67,7 @@ def _tagger_note(exc: ExtractionError) -> None:
 
 
 def load_statement(path: Path, tag: bool) -> NormalizedStatement:
-    """A statement document (extracted, tagged) or a normalized JSON (tagged only if it has no tags)."""
+    """A statement document (extracted) or a normalized JSON, tagged if its lines carry no tags yet."""
     data = _read(path)
     if path.suffix.lower() == ".json":
         try:
@@ -76,17 +76,18 @@ def load_statement(path: Path, tag: bool) -> NormalizedStatement:
             raise UnreadableDocumentError(
                 f"{path}: not a normalized statement JSON: {exc.errors()[0]['msg']}"
             ) from exc
-        if tag and not any(line.tags for line in statement.lines):
-            from extract.tagging import tag_statement
+    else:
+        from extract import ExtractOptions, statement_from_bytes
 
-            try:
-                statement = tag_statement(statement)
-            except ExtractionError as exc:
-                _tagger_note(exc)
-        return statement
-    from extract import ExtractOptions, statement_from_bytes
+        statement = statement_from_bytes(data, path.name, ExtractOptions(tag=tag))
+    if tag and not any(line.tags for line in statement.lines):
+        from extract.tagging import tag_statement
 
-    return statement_from_bytes(data, path.name, ExtractOptions(tag=tag))
+        try:
+            statement = tag_statement(statement)
+        except ExtractionError as exc:
+            _tagger_note(exc)
+    return statement
 
 
 def load_tagged_ledger(path: Path, columns: str | None, tag: bool) -> Ledger:

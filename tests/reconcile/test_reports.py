@@ -119,3 +119,20 @@ def test_cli_exit_codes(
     not_json.write_text("{}")
     assert main(["reconcile", "--statement", str(not_json), "--ledger", str(ledger_path), "--no-tags"]) == 2
     assert main(["stats", str(not_json)]) == 2
+
+
+def test_cli_reconciles_a_statement_document_end_to_end(capsys: pytest.CaptureFixture[str]) -> None:
+    samples = Path(__file__).resolve().parents[2] / "samples"
+    statement, ledger = samples / "isar-2026-08.csv", samples / "ledgers" / "isar.csv"
+    if not statement.exists() or not ledger.exists():
+        pytest.skip("isar sample not generated")
+    assert main(["reconcile", "--statement", str(statement), "--ledger", str(ledger)]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    differences = {
+        (i["status"], i["difference"], i["reason"]) for i in payload["items"] if i["status"] != "matched"
+    }
+    assert differences == {
+        ("ledger_only", "52.30", "interest_penalty"),
+        ("statement_only", "410.00", "dispute"),
+    }
+    assert payload["difference"] == "462.30"
