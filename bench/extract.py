@@ -1,0 +1,282 @@
+"""Extraction speed and memory: pages/s per form over the samples, our layout + tables against
+pdfplumber ``extract_tables`` and camelot stream / lattice on the SAME pages, side by side, and a
+200-page statement's throughput and peak memory in a child process (ru_maxrss).
+
+    .venv/bin/python bench/extract.py [--repeat 5] [--long-pages 200] [--no-camelot]
+
+Times are the best of ``--repeat`` runs (the least disturbed by other processes on the machine)
+with the median beside it; everything runs on one core, one process at a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+# This script is named like the package it measures: put the repository root, not bench/, first.
+if sys.path and Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
+    sys.path[0] = str(ROOT)
+
+
+def timed(run: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """(best, median) seconds of ``repeat`` calls of ``run``."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return min(times), statistics.median(times)
+
+
+def pdf_pages(data: bytes) -> int:
+    from extract.pdf import pdf_page_count
+
+    return pdf_page_count(data)
+
+
+def is_digital(data: bytes) -> bool:
+    from extract.pdf import page_has_text, pdf_to_layout
+
+    return page_has_text(pdf_to_layout(data, pages=[1]).pages[0])
+
+
+def ours_layout(data: bytes) -> object:
+    from extract.pdf import pdf_to_pages
+
+    return [page.number for page in pdf_to_pages(data)]
+
+
+def ours_tables(data: bytes) -> object:
+    from extract.pdf import pdf_to_pages
+    from extract.tables import page_to_tables
+
+    return [page_to_tables(page) for page in pdf_to_pages(data)]
+
+
+def statement(data: bytes, name: str, tag: bool) -> object:
+    from extract import ExtractOptions, statement_from_bytes
+
+    return statement_from_bytes(data, name, ExtractOptions(tag=tag))
+
+
+def plumber_tables(path: Path) -> object:
+    import pdfplumber
+
+    with pdfplumber.open(path) as document:
+        return [page.extract_tables() for page in document.pages]
+
+
+def camelot_tables(path: Path, flavor: str) -> object:
+    import camelot
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return camelot.read_pdf(str(path), pages="all", flavor=flavor, suppress_stdout=True)
+
+
+def row(label: str, pages: int, best: float, median: float) -> str:
+    return (
+        f"  {label:34} {1000 * best / pages:8.1f} {1000 * median / pages:8.1f} {pages / best:9.1f}"
+    )
+
+
+HEADER = f"  {'':34} {'ms/page':>8} {'(median)':>8} {'pages/s':>9}"
+
+
+def bench_samples(repeat: int, camelot: bool) -> None:
+    """Per form: full extraction over the samples; then the digital PDFs' pages through every table tool."""
+    forms: dict[str, list[Path]] = {"digital pdf": [], "scanned pdf": [], "xlsx": [], "csv": []}
+    for path in sorted(SAMPLES.glob("*")):
+        if path.suffix == ".pdf":
+            forms["digital pdf" if is_digital(path.read_bytes()) else "scanned pdf"].append(path)
+        elif path.suffix in (".xlsx", ".csv"):
+            forms[path.suffix[1:]].append(path)
+    print("Full extraction (statement_from_bytes) over samples/, per form; a spreadsheet counts as one page")
+    print(HEADER + "   peak traced MiB")
+    for form, paths in forms.items():
+        if not paths or form == "scanned pdf":
+            continue
+        blobs = [(p.read_bytes(), p.name) for p in paths]
+        pages = sum(pdf_pages(d) if form == "digital pdf" else 1 for d, _ in blobs)
+        for tag in (False, True):
+            for d, n in blobs:  # warm: imports, spaCy model load
+                statement(d, n, tag)
+            def run(blobs: list[tuple[bytes, str]] = blobs, tag: bool = tag) -> object:
+                return [statement(d, n, tag) for d, n in blobs]
+
+            best, median = timed(run, repeat)
+            peak = traced_peak(run)
+            label = f"{form} ({len(paths)} files){' + tags' if tag else ''}"
+            print(row(label, pages, best, median) + f"   {peak:8.1f}")
+    if forms["scanned pdf"]:
+        print(f"  (scanned PDFs skipped here: {len(forms['scanned pdf'])} files, OCR has its own bench)")
+
+    paths = forms["digital pdf"]
+    pages = sum(pdf_pages(p.read_bytes()) for p in paths)
+    blobs = [p.read_bytes() for p in paths]
+    print(f"\nThe same {pages} digital PDF pages ({len(paths)} files) through each table tool")
+    print(HEADER)
+    names = [p.name for p in paths]
+    ours_full = timed(lambda: [statement(d, n, False) for d, n in zip(blobs, names, strict=True)], repeat)
+    layout = timed(lambda: [ours_layout(d) for d in blobs], repeat)
+    print(row("arrecon layout (pdf_to_layout)", pages, *layout))
+    ours = timed(lambda: [ours_tables(d) for d in blobs], repeat)
+    print(row("arrecon layout + tables", pages, *ours))
+    print(row("arrecon full statement (no tags)", pages, *ours_full))
+    plumber = timed(lambda: [plumber_tables(p) for p in paths], max(1, repeat // 2))
+    print(row("pdfplumber extract_tables", pages, *plumber))
+    if camelot:
+        print(row("camelot stream", pages, *timed(lambda: [camelot_tables(p, "stream") for p in paths], 1)))
+        print(row("camelot lattice", pages, *timed(lambda: [camelot_tables(p, "lattice") for p in paths], 1)))
+    print(
+        f"  speed-up over pdfplumber extract_tables: layout + tables {plumber[0] / ours[0]:.1f}x, "
+        f"full statement {plumber[0] / ours_full[0]:.1f}x"
+    )
+
+
+def traced_peak(run: Callable[[], object]) -> float:
+    """Peak MiB that Python allocations reach while ``run`` runs (tracemalloc; C libraries not seen)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        run()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def long_statement(pages: int) -> bytes:
+    """A long ruled statement: the samples generator's if present, else one drawn here with reportlab."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from samples.generate import generate_long_statement
+    except ImportError:
+        return reportlab_statement(pages)
+    return generate_long_statement(pages)[0]
+
+
+def reportlab_statement(pages: int, lines: int = 35) -> bytes:
+    """``pages`` pages of a ruled 5-column statement table, ``lines`` rows each."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4)
+    height = A4[1]
+    cols = [40, 110, 190, 390, 470, 555]
+    balance = 0
+    for p in range(pages):
+        canvas.setFont("Helvetica", 9)
+        for i in range(lines + 1):
+            y = height - 100 - i * 14
+            cells = ["Date", "Reference", "Description", "Amount", "Balance"]
+            if i:
+                amount = (p * lines + i) % 977 * 13 - 4000
+                balance += amount
+                cells = [f"{i % 28 + 1:02d}/09/2026", f"INV-{p * lines + i}", "Goods delivered",
+                         f"{amount / 100:,.2f}", f"{balance / 100:,.2f}"]
+            for j, text in enumerate(cells):
+                if j >= 3:
+                    canvas.drawRightString(cols[j + 1] - 4, y - 10, text)
+                else:
+                    canvas.drawString(cols[j] + 4, y - 10, text)
+            canvas.line(cols[0], y, cols[-1], y)
+        canvas.line(cols[0], height - 100 - (lines + 1) * 14, cols[-1], height - 100 - (lines + 1) * 14)
+        for x in cols:
+            canvas.line(x, height - 100, x, height - 100 - (lines + 1) * 14)
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def peak_rss_kib() -> int:
+    """This process's peak resident set (VmHWM; ru_maxrss would include the parent's peak on Linux)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def child(mode: str, path: str) -> None:
+    """In a fresh process: import, note the RSS, extract, note the peak RSS; print JSON."""
+    data = Path(path).read_bytes()
+    import extract.pdf
+    import extract.tables
+
+    if mode == "statement":
+        import extract  # noqa: F401
+    before = peak_rss_kib()
+    start = time.perf_counter()
+    if mode == "statement":
+        statement(data, "long.pdf", False)
+    else:
+        ours_tables(data)
+    seconds = time.perf_counter() - start
+    after = peak_rss_kib()
+    print(json.dumps({"seconds": seconds, "rss_before_kib": before, "rss_peak_kib": after}))
+
+
+def bench_long(pages: int) -> None:
+    data = long_statement(pages)
+    count = pdf_pages(data)
+    size = len(data) / 2**20
+    print(f"\nA {count}-page ruled statement ({size:.1f} MiB), each run in a fresh child process")
+    print(f"  {'':34} {'ms/page':>8} {'pages/s':>9} {'RSS after imports':>18} {'peak RSS':>9}")
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(data)
+        handle.flush()
+        modes = (("tables", "arrecon layout + tables"), ("statement", "arrecon full statement (no tags)"))
+        for mode, label in modes:
+            env = dict(os.environ, OMP_NUM_THREADS="1")
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", mode, handle.name],
+                capture_output=True, text=True, env=env, check=False,
+            )
+            if out.returncode != 0:
+                print(f"  {label:34} failed: {out.stderr.strip().splitlines()[-1:]}")
+                continue
+            result = json.loads(out.stdout.strip().splitlines()[-1])
+            s = result["seconds"]
+            print(
+                f"  {label:34} {1000 * s / count:8.1f} {count / s:9.1f} "
+                f"{result['rss_before_kib'] / 1024:14.0f} MiB {result['rss_peak_kib'] / 1024:5.0f} MiB"
+            )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--long-pages", type=int, default=200)
+    parser.add_argument("--no-camelot", action="store_true", help="skip the (slow) camelot baselines")
+    parser.add_argument("--child", nargs=2, metavar=("MODE", "PDF"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return 0
+    load = os.getloadavg()[0]
+    print(f"{os.cpu_count()} CPUs, load average {load:.1f} (other processes make figures pessimistic)\n")
+    bench_samples(args.repeat, camelot=not args.no_camelot)
+    bench_long(args.long_pages)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
