@@ -29,7 +29,7 @@ MIN_PER_TAG = {TRAIN: 20, HELDOUT: 8}
 REQUIRED_TAGS: dict[tuple[str, ...], str] = {
     ("rma",): "return",
     ("chargeback",): "dispute",
-    ("vat",): "tax",
+    ("wht",): "tax",
     ("b/f",): "opening_balance",
     ("w/o",): "write_off",
     ("finance", "charge"): "interest_penalty",

@@ -37,6 +37,8 @@ DOCUMENT_HEADS: dict[str, tuple[str, ...]] = {
         "Customer payment {pay}",
         "Direct debit {date}", "Bank transfer ref {pay}", "Received with thanks", "Payment {date}",
         "Customer Payment #PYMT{pay}", "Cash receipt {pay}", "DZ {pay} Zahlung", "SEPA credit {pay}",
+        "Returned cheque {pay}", "NSF cheque {pay}", "Bounced payment {pay}", "Returned check #{pay}",
+        "Dishonoured cheque {pay}", "Payment reversal - NSF",
     ),
     "credit_note": (
         "Credit note {cn}", "CN {cn}", "CN-{cn}", "Credit memo {cn}", "Cr memo {cn}", "CM {cn}",
@@ -122,7 +124,8 @@ CUE_PHRASES: dict[str, tuple[str, ...]] = {
     ),
     "tax": (
         "VAT", "GST", "sales tax", "withholding tax", "WHT", "HST", "tax", "excise", "TDS", "tax exempt",
-        "reverse charge VAT", "use tax", "VAT {pct}", "GST adj", "PST",
+        "reverse charge VAT", "use tax", "VAT {pct}", "GST adj", "PST", "withholding tax {pct}",
+        "WHT {pct}", "GST {pct}", "VAT difference",
     ),
     "write_off": (
         "write off", "w/o", "written off", "small balance w/o", "bad debt", "rounding", "round off",
@@ -164,6 +167,7 @@ NEUTRAL: tuple[str, ...] = (
     "widgets", "order {po}", "PO {po}", "ref {ref}", "{date}", "{quarter}", "wk {week}", "store #{store}",
     "DC {store}", "spare parts", "as per contract", "see remittance", "per email {date}", "per our call",
     "pallets", "materials", "stock", "merch", "{amount}", "acct {store}", "ref your letter", "goods",
+    "shipped {date}", "delivered {date}", "due {date}", "terms net 30", "dispatched {date}",
 )
 
 Filler = dict[str, Callable[[random.Random], str]]
