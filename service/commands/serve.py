@@ -167,7 +167,7 @@ def seed_demo(settings: Settings, samples: Path) -> None:
             data = path.read_bytes()
             try:
                 if "ledger" in path.name.lower() or "ledgers" in path.parent.name.lower():
-                    ledgers += _store_demo_ledger(session, store, samples, client.id, path.name, data)
+                    ledgers += store_sample_ledger(session, store, samples, client.id, path.name, data)
                 else:
                     intake(session, store, enqueue, client_id=client.id, channel="demo", sender=None,
                            filename=path.name, data=data)
@@ -190,10 +190,10 @@ def _sample_account(samples: Path, customer: str) -> str:
     return customer
 
 
-def _store_demo_ledger(
+def store_sample_ledger(
     session: Any, store: Any, samples: Path, client_id: str, filename: str, data: bytes
 ) -> int:
-    """Store one ledger export as the next version of its customer's ledger; 1 when stored, 0 if skipped."""
+    """Store one sample ledger export as the next version of its customer's ledger; 1 if stored, 0 if not."""
     from sqlalchemy import func, select
 
     from reconcile.ledger import load_ledger
