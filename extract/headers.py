@@ -11,9 +11,21 @@ import functools
 import itertools
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["ColumnRole", "cell_to_role", "header_to_roles", "is_header_row", "split_header_cell"]
+from extract.layout import Cell
+
+__all__ = [
+    "ColumnRole",
+    "TableHeader",
+    "cell_to_role",
+    "cells_to_header",
+    "cells_to_roles",
+    "header_to_roles",
+    "is_header_row",
+    "split_header_cell",
+]
 
 
 class ColumnRole(StrEnum):
@@ -202,3 +214,62 @@ def header_to_roles(cells: Sequence[str]) -> list[ColumnRole]:
             role = ColumnRole.ignored
         roles.append(role)
     return roles
+
+
+@dataclass(frozen=True)
+class TableHeader:
+    """A table's column roles: one per cell (``by_index``), or x spans to map cells by position."""
+
+    roles: tuple[ColumnRole, ...]
+    spans: tuple[tuple[float, float], ...] | None
+    by_index: bool
+
+
+def cells_to_header(cells: Sequence[Cell]) -> TableHeader:
+    """The header of a header row; merged header cells ("Debit Credit") become one column per role."""
+    roles: list[ColumnRole] = []
+    spans: list[tuple[float, float]] = []
+    split = False
+    for cell in cells:
+        parts = split_header_cell(cell.text) if cell.text.strip() else ((None, 0.0, 1.0),)
+        split = split or len(parts) > 1
+        for role, a, b in parts:
+            chosen = role or ColumnRole.ignored
+            if chosen in MONEY_ROLES and chosen in roles:
+                chosen = ColumnRole.ignored  # a second Balance column: keep the first
+            roles.append(chosen)
+            if cell.bbox is not None:
+                x0, _, x1, _ = cell.bbox
+                spans.append((x0 + a * (x1 - x0), x0 + b * (x1 - x0)))
+    has_boxes = len(spans) == len(roles)
+    return TableHeader(tuple(roles), tuple(spans) if has_boxes else None, by_index=not split)
+
+
+def _nearest_column(cell: Cell, spans: Sequence[tuple[float, float]]) -> int:
+    """The header column a cell sits under: most x overlap, else the nearest aligned edge."""
+    assert cell.bbox is not None
+    x0, _, x1, _ = cell.bbox
+
+    def score(i: int) -> tuple[float, float]:
+        h0, h1 = spans[i]
+        overlap = max(0.0, min(x1, h1) - max(x0, h0))
+        distance = min(abs(x0 - h0), abs(x1 - h1), abs((x0 + x1) / 2 - (h0 + h1) / 2))
+        return (overlap, -distance)
+
+    return max(range(len(spans)), key=score)
+
+
+def cells_to_roles(cells: Sequence[Cell], header: TableHeader) -> list[tuple[ColumnRole, Cell]] | None:
+    """A row's cells with their column roles (by index when the table agrees, else by position).
+
+    None when the row cannot be placed under the header (another width and no boxes).
+    """
+    if header.by_index and len(cells) == len(header.roles):
+        return list(zip(header.roles, cells, strict=True))
+    if all(c.bbox is None for c in cells):
+        # spreadsheet rows: columns are aligned by index; a short (ragged) row is padded
+        return list(zip(header.roles, cells, strict=False))
+    if header.spans is None or any(c.bbox is None for c in cells if c.text.strip()):
+        return None
+    spans = header.spans
+    return [(header.roles[_nearest_column(c, spans)], c) for c in cells if c.text.strip()]

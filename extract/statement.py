@@ -22,8 +22,10 @@ from extract.dates import DateOrder
 from extract.header import HeaderBlock, TextLine, TextSegment, text_lines_to_header
 from extract.headers import is_header_row
 from extract.layout import Cell, Page, Table, Word
-from extract.lines import LinesResult, SourceRow, payables_cue_in_text, rows_to_lines
+from extract.lines import LinesResult, SourceRow, rows_to_lines
+from extract.signs import payables_cue_in_text
 from extract.sniff import Kind, extension_kind, sniff_kind
+from extract.tagging import tag_statement
 from models.errors import NoStatementFoundError, UnreadableDocumentError, UnsupportedFormatError
 from models.statement import Customer, Form, NormalizedStatement, Source
 
@@ -218,8 +220,8 @@ def rows_to_statement(
 def statement_to_tagged_statement(
     statement: NormalizedStatement, options: ExtractOptions
 ) -> NormalizedStatement:
-    """The tagging step: tags and entities on every line (``extract.tagging``; identity until it lands)."""
-    return statement
+    """The tagging step: tags and entities on every line (``extract.tagging``) unless ``options.tag``."""
+    return tag_statement(statement) if options.tag else statement
 
 
 def tables_to_statement(

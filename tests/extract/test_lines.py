@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from extract.headers import ColumnRole, cell_to_role, header_to_roles, is_header_row
 from extract.layout import Cell
-from extract.lines import RowKind, SourceRow, classify_marker, rows_to_lines
+from extract.lines import SourceRow, rows_to_lines
+from extract.markers import RowKind, classify_marker
 
 
 def rows(*texts: tuple[str, ...], page: int | None = None) -> list[SourceRow]:

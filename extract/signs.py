@@ -1,0 +1,77 @@
+"""Which side of the books a statement is printed from, and the sign that brings it to ours.
+
+The normalized statement is signed on the receivable side (+ increases what the customer owes).
+A customer's payables ledger books our invoice as a credit and their payment as a debit, so a
+statement printed from it shows our invoices negative (or in the Credit column). Each line's
+raw sign (debit positive) is checked against what the line is (invoice, payment, credit note,
+by its type, description and reference words); wording ("balance due to <supplier>") decides
+when the lines say nothing. A running Balance column is turned whichever way makes it follow
+the amounts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+
+__all__ = [
+    "balance_sign",
+    "customer_print_cue_in_text",
+    "line_side_vote",
+    "payables_cue_in_text",
+]
+
+_INVOICE = re.compile(
+    r"\b(inv|invoice|invoices|bill|rechnung|facture|sales|sinv|charge|freight|interest)\b|^inv", re.I
+)
+_PAYMENT = re.compile(
+    r"\b(payment|pmt|paid|receipt|rcpt|remittance|chq|cheque|check|bacs|ach|wire|transfer)\b", re.I
+)
+_CREDIT_NOTE = re.compile(r"\b(credit\s*note|cn|crn|credit\s*memo)\b|^cn", re.I)
+# Wording that says the signs are the customer's payables view ("balance due to <supplier>").
+_PAYABLES_CUES = re.compile(
+    r"(\bdue\s+to\b|\bowed\s+to\b|\bpayable\s+to\b|\baccounts?\s+payable|\bwe\s+owe\b|\bour\s+payables)",
+    re.I,
+)
+# Wording that says the customer printed the document (so "Your Ref" is the supplier's number).
+_CUSTOMER_PRINT_CUES = re.compile(
+    r"(\bvendor\b|\bsupplier\b|\bcreditor\b|\byour\s+customer\s+(no|number|id|account)|\bkreditor)",
+    re.I,
+)
+
+
+def payables_cue_in_text(text: str) -> bool:
+    """True when ``text`` says the document is printed from the customer's payables side."""
+    return bool(_PAYABLES_CUES.search(text))
+
+
+def customer_print_cue_in_text(text: str) -> bool:
+    """True when ``text`` says the customer printed the document (it names us as vendor / supplier)."""
+    return bool(_CUSTOMER_PRINT_CUES.search(text))
+
+
+def line_side_vote(text: str, raw: Decimal) -> int:
+    """+1 when a line's raw sign (debit positive) reads as a receivable-side print, -1 payables, 0 unknown.
+
+    ``text`` is the line's type, description and references.
+    """
+    if raw == 0:
+        return 0
+    if _CREDIT_NOTE.search(text) or _PAYMENT.search(text):
+        return 1 if raw < 0 else -1
+    if _INVOICE.search(text):
+        return 1 if raw > 0 else -1
+    return 0
+
+
+def balance_sign(balances: Sequence[Decimal | None], amounts: Sequence[Decimal | None]) -> Decimal:
+    """-1 when the printed balances run against the (receivable-side) amounts, else 1."""
+    keep = flip = 0
+    for i in range(1, len(balances)):
+        b0, b1, a = balances[i - 1], balances[i], amounts[i]
+        if b0 is None or b1 is None or a is None or a == 0:
+            continue
+        keep += b1 - b0 == a
+        flip += b0 - b1 == a
+    return Decimal(-1) if flip > keep else Decimal(1)
