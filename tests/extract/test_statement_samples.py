@@ -81,3 +81,39 @@ def test_sample_extracts_exactly(document: Path, options: ExtractOptions) -> Non
     assert [ln["page"] for ln in got["lines"]] == [ln["page"] for ln in expected_lines]
     for field in ("source", "customer", "statement_date", "currency", "opening_balance", "closing_balance"):
         assert got[field] == expected[field], field
+
+
+def test_tables_to_statement_takes_ocr_like_pages_through_the_same_path() -> None:
+    # What the OCR path hands over: a page of words (pixels, confidences < 1) and its tables.
+    from extract import tables_to_statement
+    from extract.layout import Cell, Page, Table, Word
+    from models.statement import Form, Source
+
+    def row(top: float, *texts: str, conf: float = 0.93) -> tuple[Cell, ...]:
+        return tuple(
+            Cell(t, (100.0 + 300 * i, top, 380.0 + 300 * i, top + 30), conf) for i, t in enumerate(texts)
+        )
+
+    table = Table(
+        page=1,
+        bbox=(100, 400, 1300, 540),
+        rows=(
+            row(400, "Date", "Invoice No", "Amount", "Balance", conf=0.96),
+            row(440, "03/09/2026", "INV-0012345", "1,234.56", "1,234.56"),
+            row(480, "17/09/2026", "PMT-7788", "(234.56)", "1,000.00", conf=0.71),
+        ),
+    )
+    words = (
+        Word("Customer:", 100, 100, 300, 130, 0.95),
+        Word("Acme", 330, 100, 430, 130, 0.95),
+        Word("Ltd", 440, 100, 500, 130, 0.95),
+    )
+    page = Page(number=1, width=2480, height=3508, words=words)
+    source = Source(filename="scan.png", form=Form.image, sha256="0" * 64)
+    statement = tables_to_statement([table], [page], source, ExtractOptions(tag=False))
+    assert statement.customer.name == "Acme Ltd"
+    assert [(str(ln.amount), ln.confidence, ln.page) for ln in statement.lines] == [
+        ("1234.56", 0.93, 1),
+        ("-234.56", 0.71, 1),
+    ]
+    assert statement.lines[1].field_confidence == {"date": 0.71, "reference": 0.71, "amount": 0.71}
