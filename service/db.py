@@ -155,6 +155,8 @@ class Document(Base):
     errors: Mapped[list[Any]] = mapped_column(JSON, default=list)
     customer_account: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    # When the latest claim began: with updated_at of a final state it gives the task's duration.
+    started_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class StatementVersion(Base):

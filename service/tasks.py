@@ -185,6 +185,7 @@ def claim_document(context: TaskContext, document_id: str) -> ClaimedDocument | 
                 state_reason=None,
                 attempts=Document.attempts + 1,
                 updated_at=utcnow(),
+                started_at=utcnow(),
             )
             .execution_options(synchronize_session=False)
         )

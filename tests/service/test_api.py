@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import openpyxl
 import pytest
+from api_env import make_api_env, new_tenant
 from PIL import Image
 from sqlalchemy import select, update
 
@@ -309,3 +312,34 @@ def test_logs_are_json_lines_with_the_document_id(
     )
     request = next(line for line in lines if line.get("route") == "/api/v1/documents")
     assert (request["method"], request["status"], request["client_id"]) == ("POST", 202, tenant.client_id)
+
+
+def test_metrics_task_and_pipeline_seconds_come_from_the_database(tmp_path: Path) -> None:
+    env = make_api_env("sqlite", f"sqlite:///{tmp_path / 'metrics.db'}", tmp_path / "store")
+    tenant = new_tenant(env)
+    received = dt.datetime(2026, 9, 30, 12, 0, tzinfo=dt.UTC)
+    with env.sessions() as session:
+        for i, (state, started, done) in enumerate(
+            [("reconciled", 10, 12.5), ("failed", 20, 21), ("received", 0, 0)]
+        ):
+            session.add(
+                Document(
+                    client_id=tenant.client_id,
+                    channel="upload",
+                    filename=f"{i}.pdf",
+                    sha256=f"{i}" * 64,
+                    size=1,
+                    content_type="application/pdf",
+                    state=state,
+                    received_at=received,
+                    started_at=received + dt.timedelta(seconds=started) if started else None,
+                    updated_at=received + dt.timedelta(seconds=done),
+                )
+            )
+        session.commit()
+    lines = env.client.get("/metrics").text.splitlines()
+    assert 'arrecon_task_seconds{quantile="0.5"} 2.5' in lines
+    assert 'arrecon_task_seconds{quantile="0.99"} 2.5' in lines
+    assert 'arrecon_document_pipeline_seconds{quantile="0.5"} 21.0' in lines
+    assert 'arrecon_documents{state="reconciled"} 1.0' in lines
+    assert "arrecon_queue_depth 0.0" in lines
