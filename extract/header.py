@@ -203,7 +203,8 @@ def text_lines_to_header(
             am = _ACCOUNT_VALUE.match(value)
             parsed = am.group(0).rstrip(".") if am else None
         elif field == "customer":
-            parsed = value if any(ch.isalpha() for ch in value) else None
+            # "Customer Statement" is a title, not a name
+            parsed = value if any(ch.isalpha() for ch in value) and not _NOT_A_NAME.search(value) else None
         elif field == "date":
             parsed = find_date(value, date_order)
         elif field == "currency":

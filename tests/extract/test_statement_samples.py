@@ -12,8 +12,10 @@ statement printed by us and returned by the customer names us at the top, not th
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -117,3 +119,65 @@ def test_tables_to_statement_takes_ocr_like_pages_through_the_same_path() -> Non
         ("-234.56", 0.71, 1),
     ]
     assert statement.lines[1].field_confidence == {"date": 0.71, "reference": 0.71, "amount": 0.71}
+
+
+def _us_statement_pdf() -> bytes:
+    """A one-page borderless US statement: Charges / Payments / Balance, a wrapped memo, an ageing note."""
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    canvas.setFont("Helvetica-Bold", 12)
+    canvas.drawString(40, 800, "Pinecrest Hardware Inc.")
+    canvas.setFont("Helvetica", 9)
+    canvas.drawString(40, 786, "400 Main St, Springfield")
+    for y, text in (
+        (800, "CUSTOMER STATEMENT"),
+        (786, "As of: Sep 30, 2026"),
+        (774, "Customer ID: PH-2201"),
+        (762, "Amount Due: $3,150.25"),
+    ):
+        canvas.drawString(380, y, text)
+    columns = (40, 110, 160, 230, 400, 470, 540)
+    rows = (
+        ("Date", "Type", "Number", "Memo", "Charges", "Payments", "Balance"),
+        ("09/02/2026", "Invoice", "10021", "Hinges and brackets for", "1,200.00", "", "1,200.00"),
+        ("", "", "", "project 55 (second delivery)", "", "", ""),
+        ("09/13/2026", "Invoice", "10035", "Lumber", "2,500.25", "", "3,700.25"),
+        ("09/20/2026", "Payment", "CHK 4410", "Check payment", "", "550.00", "3,150.25"),
+    )
+    y = 720.0
+    for row in rows:
+        for x, text in zip(columns, row, strict=True):
+            if x >= 400 and y < 720:
+                canvas.drawRightString(x + 50, y, text)
+            else:
+                canvas.drawString(x, y, text)
+        y -= 14 if y < 720 else 18
+    canvas.drawString(40, y - 30, "Aging: Current 3,150.25  30 days 0.00  60 days 0.00")
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def test_a_us_borderless_statement_end_to_end(options: ExtractOptions) -> None:
+    statement = statement_from_bytes(_us_statement_pdf(), "pinecrest.pdf", options)
+    assert (statement.customer.name, statement.customer.account) == ("Pinecrest Hardware Inc.", "PH-2201")
+    assert (statement.statement_date, statement.currency) == (dt.date(2026, 9, 30), "USD")
+    assert [
+        (ln.date, ln.reference, str(ln.amount), str(ln.balance), ln.description) for ln in statement.lines
+    ] == [
+        (
+            dt.date(2026, 9, 2),
+            "10021",
+            "1200.00",
+            "1200.00",
+            "Hinges and brackets for project 55 (second delivery)",
+        ),
+        (dt.date(2026, 9, 13), "10035", "2500.25", "3700.25", "Lumber"),
+        (dt.date(2026, 9, 20), "CHK 4410", "-550.00", "3150.25", "Check payment"),
+    ]
+    assert (statement.opening_balance, statement.closing_balance) == (Decimal("0.00"), Decimal("3150.25"))
+    assert statement.warnings == []
