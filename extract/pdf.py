@@ -192,21 +192,11 @@ def _page_to_rules(pdf_page: object, frame: _Frame) -> tuple[list[Segment], list
     """Ruling segments and fills drawn by the page's path objects (also inside form XObjects)."""
     import pypdfium2.raw as pdfium_c
 
-    segments: list[Segment] = []
-    fills: list[Fill] = []
+    reader = _PathReader(frame)
     count = pdfium_c.FPDFPage_CountObjects(pdf_page)
     objects = [pdfium_c.FPDFPage_GetObject(pdf_page, i) for i in range(max(count, 0))]
-    _objects_to_rules(objects, _IDENTITY, frame, segments, fills, depth=0)
-    return segments, fills
-
-
-def _matrix_of(obj: object) -> _Matrix:
-    import pypdfium2.raw as pdfium_c
-
-    m = pdfium_c.FS_MATRIX()
-    if not pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
-        return _IDENTITY
-    return (m.a, m.b, m.c, m.d, m.e, m.f)
+    reader.objects_to_rules(objects, _IDENTITY, depth=0)
+    return reader.segments, reader.fills
 
 
 def _compose(inner: _Matrix, outer: _Matrix) -> _Matrix:
@@ -216,101 +206,145 @@ def _compose(inner: _Matrix, outer: _Matrix) -> _Matrix:
     return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
 
 
-def _objects_to_rules(
-    objects: list[object],
-    outer: _Matrix,
-    frame: _Frame,
-    segments: list[Segment],
-    fills: list[Fill],
-    depth: int,
-) -> None:
-    import pypdfium2.raw as pdfium_c
+class _PathReader:
+    """Reads path objects into rules with ctypes out-parameters allocated once per page.
 
-    for obj in objects:
-        kind = pdfium_c.FPDFPageObj_GetType(obj)
-        if kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 8:
-            n_inner = pdfium_c.FPDFFormObj_CountObjects(obj)
-            inner = [pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(max(n_inner, 0))]
-            _objects_to_rules(inner, _compose(_matrix_of(obj), outer), frame, segments, fills, depth + 1)
-        elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-            _path_to_rules(obj, outer, frame, segments, fills)
+    A statement grid draws hundreds of paths a page; fresh ctypes objects per call would cost
+    more than PDFium's own work.
+    """
 
+    def __init__(self, frame: _Frame) -> None:
+        import pypdfium2.raw as pdfium_c
 
-def _visible(obj: object, stroke: bool) -> bool:
-    """Whether the path's stroke (or fill) colour shows on white paper."""
-    import pypdfium2.raw as pdfium_c
+        self.c = pdfium_c
+        self.frame = frame
+        self.segments: list[Segment] = []
+        self.fills: list[Fill] = []
+        self.matrix = pdfium_c.FS_MATRIX()
+        self.ints = (ctypes.c_int(), ctypes.c_int())
+        self.int_refs = tuple(ctypes.byref(v) for v in self.ints)
+        self.rgba = (ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint())
+        self.rgba_refs = tuple(ctypes.byref(v) for v in self.rgba)
+        self.xy = (ctypes.c_float(), ctypes.c_float())
+        self.xy_refs = tuple(ctypes.byref(v) for v in self.xy)
+        self.bounds = (ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float())
+        self.bounds_refs = tuple(ctypes.byref(v) for v in self.bounds)
 
-    r, g, b, a = (ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint())
-    getter = pdfium_c.FPDFPageObj_GetStrokeColor if stroke else pdfium_c.FPDFPageObj_GetFillColor
-    if not getter(obj, ctypes.byref(r), ctypes.byref(g), ctypes.byref(b), ctypes.byref(a)):
-        return True
-    if a.value == 0:
-        return False
-    return not (r.value >= WHITE_LEVEL and g.value >= WHITE_LEVEL and b.value >= WHITE_LEVEL)
+    def objects_to_rules(self, objects: list[object], outer: _Matrix, depth: int) -> None:
+        c = self.c
+        for obj in objects:
+            kind = c.FPDFPageObj_GetType(obj)
+            if kind == c.FPDF_PAGEOBJ_PATH:
+                self.path_to_rules(obj, outer)
+            elif kind == c.FPDF_PAGEOBJ_FORM and depth < 8:
+                n_inner = c.FPDFFormObj_CountObjects(obj)
+                inner = [c.FPDFFormObj_GetObject(obj, i) for i in range(max(n_inner, 0))]
+                self.objects_to_rules(inner, _compose(self.matrix_of(obj), outer), depth + 1)
 
+    def matrix_of(self, obj: object) -> _Matrix:
+        m = self.matrix
+        if not self.c.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
+            return _IDENTITY
+        return (m.a, m.b, m.c, m.d, m.e, m.f)
 
-def _path_to_rules(
-    obj: object, outer: _Matrix, frame: _Frame, segments: list[Segment], fills: list[Fill]
-) -> None:
-    """Axis-aligned pieces of one path: stroked lines, rectangle edges, thin bars, shaded areas."""
-    import pypdfium2.raw as pdfium_c
+    def visible(self, obj: object, stroke: bool) -> bool:
+        """Whether the path's stroke (or fill) colour shows on white paper."""
+        getter = self.c.FPDFPageObj_GetStrokeColor if stroke else self.c.FPDFPageObj_GetFillColor
+        if not getter(obj, *self.rgba_refs):
+            return True
+        r, g, b, a = (v.value for v in self.rgba)
+        return a != 0 and not (r >= WHITE_LEVEL and g >= WHITE_LEVEL and b >= WHITE_LEVEL)
 
-    fillmode, stroke_flag = ctypes.c_int(), ctypes.c_int()
-    if not pdfium_c.FPDFPath_GetDrawMode(obj, ctypes.byref(fillmode), ctypes.byref(stroke_flag)):
-        return
-    filled = fillmode.value != pdfium_c.FPDF_FILLMODE_NONE and _visible(obj, stroke=False)
-    stroked = bool(stroke_flag.value) and _visible(obj, stroke=True)
-    if not (filled or stroked):
-        return
-    a, b, c, d, e, f = _compose(_matrix_of(obj), outer)
+    def path_to_rules(self, obj: object, outer: _Matrix) -> None:
+        """Axis-aligned pieces of one path: stroked lines, rectangle edges, thin bars, shaded areas."""
+        c = self.c
+        if not c.FPDFPath_GetDrawMode(obj, *self.int_refs):
+            return
+        fillmode, stroke_flag = self.ints[0].value, self.ints[1].value
+        filled = fillmode != c.FPDF_FILLMODE_NONE and self.visible(obj, stroke=False)
+        stroked = bool(stroke_flag) and self.visible(obj, stroke=True)
+        if not (filled or stroked):
+            return
+        left, top = self.frame.left, self.frame.top
+        n_segments = c.FPDFPath_CountSegments(obj)
+        if n_segments == 2 and not filled:
+            # A single stroked line (most of a ruled grid): its bounds, which include the matrix,
+            # are the line widened by the stroke; the thin side's middle is the line.
+            self.line_from_bounds(obj, outer)
+            return
+        a, b, cc, d, e, f = _compose(self.matrix_of(obj), outer)
 
-    # Subpaths as lists of points in page space; curves end a straight run.
-    subpaths: list[list[tuple[float, float]]] = []
-    current: list[tuple[float, float]] = []
-    has_curve = False
-    x, y = ctypes.c_float(), ctypes.c_float()
-    for i in range(pdfium_c.FPDFPath_CountSegments(obj)):
-        seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
-        if not pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y)):
-            continue
-        px, py = x.value * a + y.value * c + e, x.value * b + y.value * d + f
-        point = (frame.x(px), frame.y(py))
-        seg_type = pdfium_c.FPDFPathSegment_GetType(seg)
-        if seg_type == pdfium_c.FPDF_SEGMENT_MOVETO:
-            if len(current) > 1:
-                subpaths.append(current)
-            current = [point]
-        elif seg_type == pdfium_c.FPDF_SEGMENT_LINETO:
-            current.append(point)
-        else:
-            has_curve = True
-            current.append(point)
-        if pdfium_c.FPDFPathSegment_GetClose(seg) and current:
-            current.append(current[0])
-    if len(current) > 1:
-        subpaths.append(current)
-    if has_curve:
-        # Rounded boxes and glyph-like drawings: only their bounding box can be a fill.
-        if filled and subpaths:
-            xs = [p[0] for sp in subpaths for p in sp]
-            ys = [p[1] for sp in subpaths for p in sp]
-            _box_to_rules(min(xs), min(ys), max(xs), max(ys), True, False, segments, fills)
-        return
+        # Subpaths as lists of points in layout space.
+        subpaths: list[list[tuple[float, float]]] = []
+        current: list[tuple[float, float]] = []
+        has_curve = False
+        x, y = self.xy
+        x_ref, y_ref = self.xy_refs
+        get_segment, get_point = c.FPDFPath_GetPathSegment, c.FPDFPathSegment_GetPoint
+        get_type, get_close = c.FPDFPathSegment_GetType, c.FPDFPathSegment_GetClose
+        moveto, lineto = c.FPDF_SEGMENT_MOVETO, c.FPDF_SEGMENT_LINETO
+        for i in range(n_segments):
+            seg = get_segment(obj, i)
+            if not get_point(seg, x_ref, y_ref):
+                continue
+            px, py = x.value, y.value
+            point = (px * a + py * cc + e - left, top - (px * b + py * d + f))
+            seg_type = get_type(seg)
+            if seg_type == moveto:
+                if len(current) > 1:
+                    subpaths.append(current)
+                current = [point]
+            else:
+                has_curve = has_curve or seg_type != lineto
+                current.append(point)
+            if get_close(seg) and current:
+                current.append(current[0])
+        if len(current) > 1:
+            subpaths.append(current)
+        if has_curve:
+            # Rounded boxes and glyph-like drawings: only their bounding box can be a fill.
+            if filled and subpaths:
+                xs = [p[0] for sp in subpaths for p in sp]
+                ys = [p[1] for sp in subpaths for p in sp]
+                _box_to_rules(min(xs), min(ys), max(xs), max(ys), True, False, self.segments, self.fills)
+            return
+        for points in subpaths:
+            self.polyline_to_rules(points, filled, stroked)
 
-    for points in subpaths:
+    def line_from_bounds(self, obj: object, outer: _Matrix) -> None:
+        f_left, f_bottom, f_right, f_top = self.bounds
+        if not self.c.FPDFPageObj_GetBounds(obj, *self.bounds_refs):
+            return
+        x0, y0, x1, y1 = f_left.value, f_bottom.value, f_right.value, f_top.value
+        if outer != _IDENTITY:
+            a, b, c, d, e, f = outer
+            xs = [x * a + y * c + e for x in (x0, x1) for y in (y0, y1)]
+            ys = [x * b + y * d + f for x in (x0, x1) for y in (y0, y1)]
+            x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+        x0, x1 = x0 - self.frame.left, x1 - self.frame.left
+        y0, y1 = self.frame.top - y1, self.frame.top - y0
+        # PDFium widens the bounds by the same amount on every side: half the thin side.
+        if y1 - y0 <= 2 * RULE_MAX_THICKNESS < x1 - x0:
+            mid, pad = (y0 + y1) / 2, (y1 - y0) / 2
+            self.segments.append(Segment(x0 + pad, mid, x1 - pad, mid))
+        elif x1 - x0 <= 2 * RULE_MAX_THICKNESS < y1 - y0:
+            mid, pad = (x0 + x1) / 2, (x1 - x0) / 2
+            self.segments.append(Segment(mid, y0 + pad, mid, y1 - pad))
+
+    def polyline_to_rules(self, points: list[tuple[float, float]], filled: bool, stroked: bool) -> None:
         xs = [p[0] for p in points]
         ys = [p[1] for p in points]
         x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
         if _is_rectangle(points):
-            _box_to_rules(x0, y0, x1, y1, filled, stroked, segments, fills)
+            _box_to_rules(x0, y0, x1, y1, filled, stroked, self.segments, self.fills)
         elif stroked:
             for (ax, ay), (bx, by) in itertools.pairwise(points):
                 if abs(ay - by) < 0.5 and abs(ax - bx) > 0.5:
-                    segments.append(Segment(min(ax, bx), ay, max(ax, bx), ay))
+                    self.segments.append(Segment(min(ax, bx), ay, max(ax, bx), ay))
                 elif abs(ax - bx) < 0.5 and abs(ay - by) > 0.5:
-                    segments.append(Segment(ax, min(ay, by), ax, max(ay, by)))
+                    self.segments.append(Segment(ax, min(ay, by), ax, max(ay, by)))
         elif filled:
-            _box_to_rules(x0, y0, x1, y1, True, False, segments, fills)
+            _box_to_rules(x0, y0, x1, y1, True, False, self.segments, self.fills)
 
 
 def _is_rectangle(points: list[tuple[float, float]]) -> bool:

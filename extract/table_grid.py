@@ -144,13 +144,16 @@ def _rules_to_grid(hs: list[Rule], vs: list[Rule], snap: float) -> Grid | None:
             keep, drop = (ra, rb) if ra < rb else (rb, ra)
             parent[drop] = keep
 
+    # The rules at each grid line, so a side's coverage looks at a few rules, not all of them.
+    v_at = [[r for r in vs if abs(r.at - x) <= snap] for x in xs]
+    h_at = [[r for r in hs if abs(r.at - y) <= snap] for y in ys]
     for i in range(n_rows):
         for j in range(1, n_cols):
-            if not _covered(vs, xs[j], ys[i], ys[i + 1], snap):
+            if not _covered(v_at[j], ys[i], ys[i + 1]):
                 union((i, j - 1), (i, j))
     for i in range(1, n_rows):
         for j in range(n_cols):
-            if not _covered(hs, ys[i], xs[j], xs[j + 1], snap):
+            if not _covered(h_at[i], xs[j], xs[j + 1]):
                 union((i - 1, j), (i, j))
     owner = {c: find(c) for c in parent}
     return Grid(xs=tuple(xs), ys=tuple(ys), owner=owner)
@@ -168,10 +171,9 @@ def _overhangs(rules: list[Rule], crossing: list[float], snap: float) -> list[fl
     return out
 
 
-def _covered(rules: list[Rule], at: float, start: float, end: float, snap: float) -> bool:
-    """Whether rules at position ``at`` cover enough of ``[start, end]``."""
+def _covered(rules: list[Rule], start: float, end: float) -> bool:
+    """Whether ``rules`` (all at one grid line) cover enough of ``[start, end]``."""
     covered = 0.0
     for r in rules:
-        if abs(r.at - at) <= snap:
-            covered += max(0.0, min(r.end, end) - max(r.start, start))
+        covered += max(0.0, min(r.end, end) - max(r.start, start))
     return covered >= SIDE_COVERAGE * (end - start)

@@ -19,6 +19,7 @@ OCR pixels.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -147,10 +148,7 @@ def _lines_to_grid_cells(lines: Sequence[Line], grid: Grid, i: int) -> dict[int,
 
 def _slot(cuts: Sequence[float], value: float) -> int:
     """Index of the interval of ``cuts`` holding ``value`` (clamped to the outer intervals)."""
-    k = 0
-    while k < len(cuts) - 2 and value >= cuts[k + 1]:
-        k += 1
-    return k
+    return min(max(bisect.bisect_right(cuts, value) - 1, 0), len(cuts) - 2)
 
 
 def _lines_to_blocks(lines: Sequence[Line], unit: float, options: TableOptions) -> list[list[Line]]:
