@@ -99,16 +99,32 @@ class TesseractEngine:
 
 
 def data_to_words(data: dict[str, list[object]]) -> list[Word]:
-    """Words from a pytesseract ``image_to_data`` dict: level-5 entries with text, conf / 100."""
+    """Words from a pytesseract ``image_to_data`` dict: level-5 entries with text, conf / 100.
+
+    A word's box spans its text line's height (as a font box does in a PDF text layer) unless the
+    line is more than twice as tall as the word, which happens when tesseract joins two rows.
+    """
+
+    def number(key: str, i: int) -> int:
+        return int(str(data[key][i]))
+
+    lines: dict[tuple[int, int, int], tuple[int, int]] = {}
+    for i, level in enumerate(data["level"]):
+        if int(str(level)) == 4:
+            key = (number("block_num", i), number("par_num", i), number("line_num", i))
+            lines[key] = (number("top", i), number("top", i) + number("height", i))
     words: list[Word] = []
     for i, text in enumerate(data["text"]):
         token = str(text).strip()
         conf = float(str(data["conf"][i]))
         if not token or conf < 0:
             continue
-        left, top = int(str(data["left"][i])), int(str(data["top"][i]))
-        width, height = int(str(data["width"][i])), int(str(data["height"][i]))
-        words.append(Word(token, left, top, left + width, top + height, min(1.0, conf / 100.0)))
+        left, top = number("left", i), number("top", i)
+        right, bottom = left + number("width", i), top + number("height", i)
+        line = lines.get((number("block_num", i), number("par_num", i), number("line_num", i)))
+        if line is not None and line[1] - line[0] <= 2 * max(1, bottom - top):
+            top, bottom = min(top, line[0]), max(bottom, line[1])
+        words.append(Word(token, left, top, right, bottom, min(1.0, conf / 100.0)))
     return words
 
 

@@ -7,6 +7,7 @@ bomb or a 300-page TIFF is refused before its pixels are decoded. Images come ou
 from __future__ import annotations
 
 import io
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -144,8 +145,11 @@ def _open_image(data: bytes) -> Image.Image:
     from PIL import UnidentifiedImageError
 
     try:
-        # Opening reads the header only; pixel bounds are checked before anything is decoded.
-        img = PILImage.open(io.BytesIO(data))
+        # Opening reads the header only; pixel bounds are checked before anything is decoded, so
+        # Pillow's own bomb warning (raised on open) says nothing the caller will not be told.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+            img = PILImage.open(io.BytesIO(data))
     except PILImage.DecompressionBombError as exc:
         raise ResourceLimitError(f"the image is a decompression bomb: {exc}") from exc
     except (UnidentifiedImageError, OSError) as exc:

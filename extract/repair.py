@@ -24,13 +24,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from extract.headers import is_header_row
 from extract.layout import Word
+from extract.lines import SourceRow
 from models.statement import NormalizedStatement, StatementLine
 
 __all__ = [
     "DOUBT",
     "RepairOptions",
     "reference_to_shape",
+    "rows_to_header_conf",
     "statement_to_repaired",
     "token_to_repaired",
     "words_to_repaired",
@@ -219,8 +222,24 @@ def _ocr_slip(read: Decimal, true: Decimal) -> bool:
 # --- the statement ----------------------------------------------------------------------------
 
 
+def rows_to_header_conf(rows: Iterable[SourceRow]) -> float:
+    """The lowest word confidence in the table header rows (1.0 for a text layer or no header).
+
+    A misread header word moves a whole column (which one is the reference, which the debit), an
+    error no line-level check can see; so a doubtful header puts every line up for review.
+    """
+    confs = [
+        cell.conf
+        for row in rows
+        if is_header_row([cell.text for cell in row.cells])
+        for cell in row.cells
+        if cell.text.strip()
+    ]
+    return min(confs, default=1.0)
+
+
 def statement_to_repaired(
-    statement: NormalizedStatement, options: RepairOptions | None = None
+    statement: NormalizedStatement, options: RepairOptions | None = None, header_conf: float = 1.0
 ) -> NormalizedStatement:
     """The OCR'd statement with references and amounts repaired where validation proves them wrong,
     and every line's confidence combining its word confidences with the checks it passed."""
@@ -259,6 +278,18 @@ def statement_to_repaired(
     else:
         _totals_check(amounts, opening, statement.closing_balance, checked, located, warnings)
 
+    with_ref = sum(1 for ln in lines if ln.reference)
+    if with_ref >= 0.8 * len(lines):
+        # Nearly every line carries a reference: one without is more likely a misread cell.
+        ref_conf = [
+            c if ln.reference else min(c, opts.repaired_conf) for c, ln in zip(ref_conf, lines, strict=True)
+        ]
+    doubtful_header = header_conf < opts.trusted_word_conf
+    if doubtful_header:
+        warnings.append(
+            f"the table header was read with doubt (confidence {header_conf:.2f}): every line needs review"
+        )
+
     date_conf = [_field(ln, "date") for ln in lines]
     for i in _dates_out_of_order([ln.date for ln in lines]):
         date_conf[i] = min(date_conf[i], opts.repaired_conf)
@@ -275,10 +306,12 @@ def statement_to_repaired(
         d_conf = date_conf[i] if line.date is not None else min(date_conf[i], opts.flagged_conf)
         fields = {
             "date": _calibrated(d_conf, opts),
-            "reference": _calibrated(ref_conf[i], opts) if new_refs[i] else 1.0,
+            "reference": _calibrated(ref_conf[i], opts),
             "amount": a_conf if located[i] or checked[i] else _calibrated(a_conf, opts),
         }
         confidence = min(fields.values())
+        if doubtful_header:
+            confidence = min(confidence, opts.repaired_conf)
         out.append(
             line.model_copy(
                 update={
