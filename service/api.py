@@ -119,9 +119,11 @@ def error_to_status(exc: ArreconError) -> int:
     return 503 if exc.retryable else 500
 
 
-_TITLES = {400: "Bad request", 401: "Unauthorized", 404: "Not found", 405: "Method not allowed",
-           413: "Content too large", 415: "Unsupported media type", 422: "Unprocessable content",
-           500: "Internal server error", 503: "Service unavailable"}
+_TITLES = {
+    400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
+    409: "Conflict", 413: "Content too large", 415: "Unsupported media type", 422: "Unprocessable content",
+    500: "Internal server error", 503: "Service unavailable",
+}
 
 
 def _add_error_handlers(app: FastAPI) -> None:
