@@ -13,7 +13,14 @@ import re
 from collections.abc import Iterable
 from enum import StrEnum
 
-__all__ = ["DateOrder", "find_date", "infer_date_order", "order_for_locale", "parse_date"]
+__all__ = [
+    "DateOrder",
+    "excel_serial_to_date",
+    "find_date",
+    "infer_date_order",
+    "order_for_locale",
+    "parse_date",
+]
 
 
 class DateOrder(StrEnum):
@@ -139,3 +146,16 @@ def infer_date_order(texts: Iterable[str], locale: str | None = None) -> DateOrd
     if dmy != mdy:
         return DateOrder.dmy if dmy > mdy else DateOrder.mdy
     return order_for_locale(locale) or DateOrder.dmy
+
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01, counting Excel's phantom 1900-02-29
+
+
+def excel_serial_to_date(text: str) -> dt.date | None:
+    """A spreadsheet date stored as a bare serial number (``46297`` -> 2026-10-02), or None."""
+    s = text.strip()
+    if s.endswith(".0"):
+        s = s[:-2]
+    if not s.isdigit() or not 20000 <= int(s) <= 80000:  # 1954..2119: a plausible statement date
+        return None
+    return _EXCEL_EPOCH + dt.timedelta(days=int(s))

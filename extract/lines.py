@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from extract.amounts import DecimalConvention, currency_in_text, infer_convention, parse_amount
-from extract.dates import DateOrder, infer_date_order, parse_date
+from extract.dates import DateOrder, excel_serial_to_date, infer_date_order, parse_date
 from extract.headers import (
     MONEY_ROLES,
     REFERENCE_ROLES,
@@ -296,6 +296,8 @@ def _draft_to_line(
     problems: list[str] = []
     dates = draft.texts.get(ColumnRole.date, [])
     date = parse_date(dates[0], order) if dates else None
+    if date is None and dates and draft.bbox is None:
+        date = excel_serial_to_date(dates[0])  # a spreadsheet date cell without a date format
     reference, others = choose_reference(draft.refs, printed_by_customer)
     description = " ".join(draft.texts.get(ColumnRole.description, [])) or " ".join(
         draft.texts.get(ColumnRole.type, [])

@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from extract.dates import DateOrder, find_date, infer_date_order, order_for_locale, parse_date
+from extract.dates import (
+    DateOrder,
+    excel_serial_to_date,
+    find_date,
+    infer_date_order,
+    order_for_locale,
+    parse_date,
+)
 
 DMY, MDY = DateOrder.dmy, DateOrder.mdy
 SEP3 = dt.date(2026, 9, 3)
@@ -84,3 +91,10 @@ STYLES: dict[str, tuple[Callable[[dt.date], str], DateOrder]] = {
 def test_date_round_trip(style: str, value: dt.date) -> None:
     format_date, order = STYLES[style]
     assert parse_date(format_date(value), order) == value
+
+
+def test_excel_serial_dates() -> None:
+    assert excel_serial_to_date("46297") == dt.date(2026, 10, 2)
+    assert excel_serial_to_date("46297.0") == dt.date(2026, 10, 2)
+    assert excel_serial_to_date("12345") is None
+    assert excel_serial_to_date("INV-46298") is None
