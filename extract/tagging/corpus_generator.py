@@ -28,7 +28,8 @@ DOCUMENT_HEADS: dict[str, tuple[str, ...]] = {
         "Invoice {inv}", "INV {inv}", "Inv# {inv}", "INV-{inv}", "Sales Invoice {inv}", "Tax Invoice {inv}",
         "Invoice no. {inv}", "Customer invoice {inv}", "Inv {inv}", "Bill {inv}", "AR Invoice {inv}",
         "Invc {inv}", "Our invoice {inv}", "{inv} Invoice", "RV {inv}", "Invoice #INV{inv}",
-        "Sales inv. {inv}", "INVOICE {inv} DTD {date}", "Inv no {inv}", "Billing {inv}",
+        "Sales inv. {inv}", "INVOICE {inv} DTD {date}", "Inv no {inv}", "Billing {inv}", "Facture {inv}",
+        "Rechnung {inv}", "Fattura {inv}", "Factura {inv}", "Facture no {inv}", "Rechnung Nr. {inv}",
     ),
     "payment": (
         "Payment - thank you", "Payment received", "PMT {pay}", "Pymt rcvd {date}", "Receipt {pay}",
@@ -38,12 +39,15 @@ DOCUMENT_HEADS: dict[str, tuple[str, ...]] = {
         "Direct debit {date}", "Bank transfer ref {pay}", "Received with thanks", "Payment {date}",
         "Customer Payment #PYMT{pay}", "Cash receipt {pay}", "DZ {pay} Zahlung", "SEPA credit {pay}",
         "Returned cheque {pay}", "NSF cheque {pay}", "Bounced payment {pay}", "Returned check #{pay}",
-        "Dishonoured cheque {pay}", "Payment reversal - NSF",
+        "Dishonoured cheque {pay}", "Payment reversal - NSF", "Virement VIR-{pay}", "Ueberweisung UEB-{pay}",
+        "Paiement {pay}", "Lastschrift {pay}", "Faster pmt FP-{pay}", "Règlement {pay}", "Überweisung {pay}",
+        "Virement reçu {date}",
     ),
     "credit_note": (
         "Credit note {cn}", "CN {cn}", "CN-{cn}", "Credit memo {cn}", "Cr memo {cn}", "CM {cn}",
         "Credit {cn}",
-        "CRN {cn}", "Credit inv {cn}", "Credit Memo #CM{cn}", "Cr note {cn}", "Gutschrift {cn}",
+        "CRN {cn}", "Credit inv {cn}", "Credit Memo #CM{cn}", "Cr note {cn}", "Gutschrift {cn}", "Avoir {cn}",
+        "Avoir no {cn}", "Gutschrift Nr. {cn}",
     ),
     "debit_note": (
         "Debit note {dn}", "DN {dn}", "DN-{dn}", "Debit memo {dn}", "DM {dn}", "Dr memo {dn}", "Debit {dn}",
@@ -57,7 +61,7 @@ DOCUMENT_HEADS: dict[str, tuple[str, ...]] = {
     "opening_balance": (
         "Opening balance", "Balance b/f", "Bal b/f", "Balance brought forward", "Bal fwd", "Balance forward",
         "Opening bal", "Previous balance", "Beginning balance", "B/F balance", "Balance b/fwd {date}",
-        "Opening balance as at {date}",
+        "Opening balance as at {date}", "Saldovortrag", "Solde reporté", "Anfangssaldo {date}",
     ),
 }
 
@@ -99,7 +103,7 @@ CUE_PHRASES: dict[str, tuple[str, ...]] = {
         "disputed", "dispute", "claim {ref}", "chargeback", "charge back", "deduction", "query",
         "on hold", "short shipment", "short shipped", "not received", "POD requested",
         "unauthorised deduction", "in dispute", "under investigation", "shortage", "qty difference", "disp.",
-        "customer claim", "chbk {ref}",
+        "customer claim", "chbk {ref}", "lost in transit",
     ),
     "short_payment": (
         "short paid", "short pd", "short pay", "underpaid", "underpayment", "partial payment", "part pmt",
@@ -109,6 +113,7 @@ CUE_PHRASES: dict[str, tuple[str, ...]] = {
     "damaged": (
         "damaged", "dmgd", "damaged goods", "broken", "defective", "faulty", "spoiled", "crushed", "leaking",
         "breakage", "dented", "expired stock", "quality claim", "unsaleable", "dmg", "damaged on arrival",
+        "damaged in transit", "broken in transit",
     ),
     "service": (
         "installation", "maintenance", "consulting", "consultancy fees", "labour", "support contract",
@@ -192,6 +197,32 @@ FILLERS: Filler = {
         r.randrange(5, 20000), r.randrange(0, 100)
     ),
 }
+
+# Goods on an invoice line: "24 x Grease EP2 18kg pail", "Goods Bearing 6204-2RS PO 38723".
+PRODUCTS: tuple[str, ...] = (
+    "Bearing 6205-ZZ", "Hydraulic hose 3/8in x 1m", "Pneumatic valve 5/2", "Conveyor belt 600mm",
+    "V-belt XPZ 1000", "Gear pump GP-20", "Pressure gauge 0-10 bar", "Cable tie 300mm bag/100",
+    "Safety gloves L", "Paper towels case", "Detergent 5L", "Copy paper A4 box", "Coffee beans 1kg",
+    "Olive oil 12x1L", "Canned tomatoes 24x400g", "Steel pipe 2in x 6m", "Copper wire 2.5mm2 100m",
+    "LED panel 60x60", "Circuit breaker 16A", "Motor 1.5kW IE3", "Hex bolts M10 box/100",
+    "Lubricant spray 400ml", "Filter cartridge F7", "Pallet wrap 500mm", "Toner cartridge", "Laptop 14in",
+    "Office chair", "Spare parts kit", "Drill bits HSS set", "Welding rods 3.2mm", "Sealant tube",
+    "Nitrile gloves M box/100", "Cardboard boxes 40x30x30", "Mineral water 24x500ml",
+    "Frozen fries 4x2.5kg",
+)
+
+
+def product_line(rng: random.Random, split: str) -> tuple[str, set[str], bool]:
+    product = pick(rng, PRODUCTS, split)
+    frame = pick(rng, (
+        "{q} x {p}", "{p}", "Goods {p} PO {po}", "{p} inv INV{inv}", "Purchase {q} x {p}", "{p} - PO-{po}",
+        "{inv} - {q} x {p}", "{q} {p}", "{p} {q} pcs", "{q} cs {p}", "{p} delivered {date}", "Sale {q} x {p}",
+    ), split)
+    text = frame.text.replace("{q}", str(rng.choice((1, 2, 4, 6, 10, 12, 20, 24, 36, 50, 100, 120)))).replace(
+        "{p}", product.text
+    )
+    return text, {"invoice"}, product.heldout_only or frame.heldout_only
+
 
 JOINERS: tuple[str, ...] = (" - ", " ", " / ", ": ", ", ", " re ", " for ")
 
@@ -315,6 +346,7 @@ def heldout_sap(rng: random.Random, split: str) -> tuple[str, set[str], bool]:
 
 LAYOUTS: tuple[tuple[Layout, float], ...] = (
     (head_alone, 0.22), (head_with_cues, 0.30), (cues_with_ref, 0.30), (negated, 0.08), (sentence, 0.10),
+    (product_line, 0.10),
 )
 HELDOUT_LAYOUTS: tuple[tuple[Layout, float], ...] = ((heldout_sentence, 0.08), (heldout_sap, 0.07))
 

@@ -14,10 +14,10 @@ from extract.tagging.rules import lexicon_words
 
 BOS = "xbos"
 NUMBER = "0"
-_ALNUM = re.compile(r"[a-z0-9]+")
+_ALNUM = re.compile(r"[^\W_]+")
 _NUMBER = re.compile(r"\d+(?:[.,:/-]\d+)*")
-_WORD = re.compile(r"(?<![a-z])[a-z]{1,2}/[a-z]{1,4}(?![a-z])|[a-z0-9]+|[%&#]")
-_GROUPS = re.compile(r"[a-z]+|\d+")
+_WORD = re.compile(r"(?<![a-z])[a-z]{1,2}/[a-z]{1,4}(?![a-z])|[^\W_]+|[%&#]")
+_GROUPS = re.compile(r"[^\W\d_]+|\d+")
 # Digits OCR reads in place of letters, most likely letter first.
 _DIGIT_LETTERS: dict[str, str] = {
     "0": "o", "1": "il", "3": "e", "4": "a", "5": "s", "6": "g", "7": "t", "8": "b",

@@ -65,7 +65,7 @@ CUE_PHRASES: dict[str, tuple[str, ...]] = {
         "short shipment", "short ship", "short shipped", "short delivery", "short delivered", "not received",
         "non delivery", "undelivered", "pod request", "pod required", "unauthorised deduction",
         "unauthorized deduction", "in dispute", "investigation", "under review", "shortage", "missing item",
-        "missing good", "qty difference", "quantity difference", "over shipment",
+        "missing good", "qty difference", "quantity difference", "over shipment", "lost in transit",
     ),
     Cue.short_payment: (
         "short paid", "short pay", "short pd", "shortpaid", "shortpay", "short payment", "short pmt",
@@ -77,7 +77,8 @@ CUE_PHRASES: dict[str, tuple[str, ...]] = {
     Cue.damaged: (
         "damaged", "damage", "dmgd", "dmg", "dmged", "broken", "defective", "faulty", "spoiled", "spoilt",
         "crushed", "leaking", "leak", "breakage", "dented", "torn", "wet", "expired", "rejected goods",
-        "quality issue", "quality claim", "defect", "unsaleable", "unsalable",
+        "quality issue", "quality claim", "defect", "unsaleable", "unsalable", "damaged in transit",
+        "damage in transit", "broken in transit",
     ),
     Cue.service: (
         "service", "svc", "srv", "svcs", "installation", "install", "maintenance", "maint", "consulting",
@@ -124,17 +125,19 @@ CUE_PHRASES: dict[str, tuple[str, ...]] = {
 DOCUMENT_PHRASES: dict[str, tuple[str, ...]] = {
     DocumentType.invoice: (
         "invoice", "inv", "invc", "sales invoice", "tax invoice", "=bill", "=billing", "ar invoice", "si",
-        "customer invoice", "inv no", "our invoice", "your invoice", "rv",
+        "customer invoice", "inv no", "our invoice", "your invoice", "rv", "facture", "rechnung", "fattura",
+        "factura", "faktura",
     ),
     DocumentType.payment: (
         "payment", "pmt", "pymt", "=pay", "paymt", "receipt", "rcpt", "rct", "cheque", "chq", "check", "ck",
         "ach", "eft", "wire", "bacs", "remittance", "=remit", "cash", "bank transfer", "direct debit", "dd",
         "sepa", "cash receipt", "customer payment", "payment received", "pmt rcvd", "received with thanks",
-        "zahlung", "dz", "giro",
+        "zahlung", "dz", "giro", "virement", "ueberweisung", "überweisung", "paiement", "règlement",
+        "reglement", "lastschrift", "faster pmt", "faster payment", "pago", "bonifico",
     ),
     DocumentType.credit_note: (
         "credit note", "cn", "credit memo", "cr memo", "cm", "credit", "cr note", "crn", "cr", "credit inv",
-        "credit invoice", "cr nt", "crnote", "creditnote", "gutschrift",
+        "credit invoice", "cr nt", "crnote", "creditnote", "gutschrift", "avoir", "abono", "nota di credito",
     ),
     DocumentType.debit_note: (
         "debit note", "dn", "debit memo", "dm", "dr memo", "dbn", "debit", "dr note", "db note",
@@ -149,7 +152,8 @@ DOCUMENT_PHRASES: dict[str, tuple[str, ...]] = {
         "opening balance", "balance b/f", "bal b/f", "b/f", "balance forward", "bal fwd", "bal forward",
         "brought forward", "balance brought forward", "opening bal", "open bal", "ob", "balance bf",
         "bal bf", "previous balance", "prior balance", "beginning balance", "balance carried forward",
-        "balance c/f", "bfwd", "b/fwd", "carried forward", "opening", "start balance",
+        "balance c/f", "bfwd", "b/fwd", "carried forward", "opening", "start balance", "saldovortrag",
+        "solde reporté", "anfangssaldo", "report à nouveau",
     ),
 }
 
