@@ -17,6 +17,9 @@ from ingest.sniff import sniff_content_type
 from models.errors import InputError
 
 MAX_FILENAME_BYTES = 255
+# The widths of the documents table's columns: longer values are cut, not refused.
+MAX_SENDER_CHARS = 320
+MAX_CHANNEL_CHARS = 40
 
 
 class EmptyDocumentError(InputError):
@@ -109,8 +112,8 @@ def intake(
     document_id, created = session.record_document(
         NewDocument(
             client_id=client_id,
-            channel=channel,
-            sender=sender,
+            channel=channel[:MAX_CHANNEL_CHARS],
+            sender=sender[:MAX_SENDER_CHARS] if sender else None,
             filename=safe_name,
             sha256=sha256,
             size=len(data),

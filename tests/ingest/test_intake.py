@@ -139,3 +139,14 @@ def test_sniff_xlsx_from_a_real_workbook(tmp_path: Path) -> None:
     workbook.active.append(["Date", "Reference", "Amount"])  # type: ignore[union-attr]
     workbook.save(tmp_path / "s.xlsx")
     assert sniff_content_type((tmp_path / "s.xlsx").read_bytes()) == XLSX
+
+
+def test_overlong_sender_and_channel_are_cut_to_their_columns(
+    sessions: sessionmaker[ArreconSession], client_id: str, tmp_path: Path
+) -> None:
+    store = LocalDocumentStore(tmp_path / "store")
+    with sessions() as session:
+        result = intake(session, store, lambda _id: None, client_id=client_id, channel="c" * 100,
+                        sender="x" * 1000 + "@example.com", filename="s.pdf", data=PDF_BYTES)
+        document = session.get_one(Document, result.document_id)
+        assert (len(document.channel), len(document.sender or "")) == (40, 320)
