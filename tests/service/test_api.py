@@ -343,3 +343,19 @@ def test_metrics_task_and_pipeline_seconds_come_from_the_database(tmp_path: Path
     assert 'arrecon_document_pipeline_seconds{quantile="0.5"} 21.0' in lines
     assert 'arrecon_documents{state="reconciled"} 1.0' in lines
     assert "arrecon_queue_depth 0.0" in lines
+
+
+def test_unknown_routes_and_methods_answer_problem_json(api: ApiEnv) -> None:
+    missing = api.client.get("/api/v1/nothing-here")
+    assert (missing.status_code, missing.headers["content-type"]) == (404, "application/problem+json")
+    wrong_method = api.client.put("/api/v1/documents")
+    assert (wrong_method.status_code, wrong_method.json()["title"]) == (405, "Method not allowed")
+
+
+def test_readyz_is_503_when_the_store_cannot_be_written(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_bytes(b"")
+    env = make_api_env("sqlite", f"sqlite:///{tmp_path / 'ready.db'}", blocker / "store")
+    response = env.client.get("/readyz")
+    assert (response.status_code, response.json()["code"]) == (503, "store_unavailable")
+    assert env.client.get("/healthz").status_code == 200
