@@ -108,7 +108,11 @@ def sniff_kind(data: bytes) -> Kind:
     if data.startswith(b"PK\x03\x04"):
         return _zip_kind(data)
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        raise UnsupportedFormatError("a legacy OLE document (.xls / .doc / .msg); save it as XLSX or PDF")
+        # the OLE container also wraps password-protected XLSX files
+        raise UnsupportedFormatError(
+            "a legacy OLE document (.xls / .doc / .msg) or a password-protected Office file; "
+            "save it unprotected as XLSX or PDF"
+        )
     if data.startswith(_IMAGE_MAGIC) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
         return Kind.image
     return _text_kind(data)

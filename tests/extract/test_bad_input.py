@@ -135,3 +135,9 @@ def test_empty_csv_and_prose() -> None:
         statement_from_bytes(b"Just a note without any table at all.\n", "note.csv")
     with pytest.raises(NoStatementFoundError):
         statement_from_bytes(b"a,b\nc,d\n", "tiny.csv")
+
+
+def test_legacy_xls_and_protected_office_files_are_refused_clearly() -> None:
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+    with pytest.raises(UnsupportedFormatError, match="legacy OLE document"):
+        statement_from_bytes(ole, "statement.xls")
