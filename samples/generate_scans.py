@@ -14,6 +14,7 @@ import argparse
 import hashlib
 import io
 import json
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -260,7 +261,15 @@ def mixed_pdf(digital: bytes, scanned: bytes, text_pages: tuple[int, ...], count
         out.import_pages(source, [number - 1])
     buf = io.BytesIO()
     out.save(buf)
-    return buf.getvalue()
+    # PDFium writes a random file /ID and the clock's creation date; fixed values of the same
+    # length (the xref offsets stay right) keep the sample reproducible.
+    fixed = hashlib.md5(digital + scanned).hexdigest().upper().encode()
+    data = re.sub(
+        rb"/ID\[<[0-9A-F]{32}><[0-9A-F]{32}>\]", b"/ID[<" + fixed + b"><" + fixed + b">]", buf.getvalue()
+    )
+    return re.sub(
+        rb"/CreationDate\(D:\d{14}[+-]\d\d'\d\d'\)", b"/CreationDate(D:20261001000000+00'00')", data
+    )
 
 
 def tiff_bytes(pages: list[Gray], dpi: int) -> bytes:
