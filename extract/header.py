@@ -168,7 +168,9 @@ def _name_blocks(lines: Sequence[TextLine]) -> list[TextSegment]:
     first_page = min(s.page for s in segments)
     segments = sorted((s for s in segments if s.page == first_page), key=lambda s: (s.top, s.x0))
     left = min(s.x0 for s in segments)
-    column = [s for s in segments if s.x0 - left <= 15.0]
+    # left-aligned within 1.5 line heights (points or OCR pixels alike)
+    tolerance = 1.5 * max(s.bottom - s.top for s in segments)
+    column = [s for s in segments if s.x0 - left <= tolerance]
     heads: list[TextSegment] = []
     previous: TextSegment | None = None
     for segment in column:
