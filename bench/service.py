@@ -260,7 +260,7 @@ def small_statement(client: int, number: int) -> bytes:
 
 
 def measure_uploads(settings: Settings, clients: int, uploads: int, backlog: int, workdir: Path,
-                    embedded: bool) -> tuple[list[float], int, dict[str, int]]:
+                    embedded: bool, workers: int = 2) -> tuple[list[float], int, dict[str, int]]:
     """Latencies (s) of ``clients`` x ``uploads`` concurrent POSTs while ``backlog`` documents wait."""
     import httpx
 
@@ -272,14 +272,15 @@ def measure_uploads(settings: Settings, clients: int, uploads: int, backlog: int
         _, token = create_token(session, client_row, "bench")
     port = free_port()
     serve = [sys.executable, "-m", "service.cli", "serve", "--port", str(port),
-             "--workers", "2" if embedded else "0"]
-    commands = [serve] + ([] if embedded else worker_commands(2))
+             "--workers", str(workers if embedded else 0)]
+    commands = [serve] + ([] if embedded else worker_commands(workers))
     samples = [(path.name, path.read_bytes()) for path in sample_documents()]
     with processes(commands, settings, workdir):
         wait_for_port(port)
         for number in range(0, backlog, len(samples)):
             submit(settings, samples, f"backlog {number}")
-        wait_until(settings, lambda counts: counts.get("extracting", 0) >= 1)  # the workers are busy
+        if workers:
+            wait_until(settings, lambda counts: counts.get("extracting", 0) >= 1)  # the workers are busy
         latencies: list[float] = []
         lock = threading.Lock()
         errors: list[str] = []
@@ -328,14 +329,16 @@ def run_upload(args: argparse.Namespace) -> None:
                 latencies, _, busy = measure_uploads(settings, args.clients, args.uploads, args.backlog,
                                                      workdir, embedded=False)
             print_latencies("PostgreSQL + Redis, 2 workers", latencies, busy)
-        workdir = root / "embedded"
-        workdir.mkdir()
-        database = f"sqlite:///{workdir / 'arrecon.db'}"
-        migrate(database)
-        settings = Settings(database_url=database, queue_url="", store_dir=workdir / "store")
-        latencies, _, busy = measure_uploads(settings, args.clients, args.uploads, args.backlog, workdir,
-                                             embedded=True)
-        print_latencies("SQLite + embedded, 2 workers", latencies, busy)
+        for workers in (0, 2):
+            workdir = root / f"embedded-{workers}"
+            workdir.mkdir()
+            database = f"sqlite:///{workdir / 'arrecon.db'}"
+            migrate(database)
+            settings = Settings(database_url=database, queue_url="", store_dir=workdir / "store")
+            latencies, _, busy = measure_uploads(settings, args.clients, args.uploads,
+                                                 args.backlog if workers else 0, workdir, True, workers)
+            label = f"SQLite + embedded, {workers} workers" + (" (idle)" if not workers else "")
+            print_latencies(label, latencies, busy)
 
 
 def print_latencies(stack: str, latencies: list[float], busy: dict[str, int]) -> None:

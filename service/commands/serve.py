@@ -33,6 +33,8 @@ SAMPLE_SUFFIXES = frozenset(
     {".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".xlsx", ".csv", ".eml", ".txt", ".html", ".htm"}
 )
 WORKER_STOP_S = 15.0
+# Workers are batch work and CPU-bound; the API beside them must answer uploads at once.
+WORKER_NICENESS = 10
 
 
 def register(subparsers: Any) -> None:
@@ -52,6 +54,7 @@ def register(subparsers: Any) -> None:
     worker.add_argument("--concurrency", type=int, default=1, help="Celery worker processes (default 1)")
     worker.add_argument("--hostname", default=None, help="Celery node name (default: celery@<host>)")
     worker.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
+    # (Workers run at niceness +10: on a shared machine the API keeps its latency while they work.)
     worker.set_defaults(func=run_worker)
 
 
@@ -67,6 +70,7 @@ def run_worker(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     _configure_logging(settings)
+    os.nice(WORKER_NICENESS)
     if settings.queue_url:
         run_celery_worker(settings, concurrency=args.concurrency, hostname=args.hostname)
         return 0
