@@ -7,5 +7,5 @@ export PATH="$PWD/.venv/bin:$PATH"
 ruff check .
 lint-imports
 mypy
-eval "$(bash scripts/services.sh)"
+eval "$(bash scripts/services.sh || echo exit 1)"
 pytest "$@"
