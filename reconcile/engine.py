@@ -7,6 +7,7 @@ Every ledger entry and statement line lands in exactly one item; the items' diff
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -146,7 +147,18 @@ def reconcile(
     statement: NormalizedStatement, ledger: Ledger, options: ReconcileOptions | None = None
 ) -> Reconciliation:
     """Match the statement's lines against the ledger's entries and explain every difference."""
-    options = options or ReconcileOptions()
+    # A large account builds millions of small acyclic objects (frames, items); the cyclic
+    # garbage collector would rescan all of them again and again, so it pauses meanwhile.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _reconcile(statement, ledger, options or ReconcileOptions())
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _reconcile(statement: NormalizedStatement, ledger: Ledger, options: ReconcileOptions) -> Reconciliation:
     entries, lines = ledger.entries, statement.lines
     lf, sf = ledger_to_frame(entries), statement_to_frame(lines)
     matches = _Matches(len(lf), len(sf))

@@ -14,7 +14,7 @@ import pandas as pd
 
 from reconcile.frames import NO_DAY
 from reconcile.options import ReconcileOptions
-from reconcile.references import is_single_digit_substitution, reference_to_ocr_key
+from reconcile.references import is_single_digit_substitution, key_to_ocr_key
 from reconcile.subset_sum import find_subset
 
 MIN_KEY_LENGTH = 3  # "1" or "12" as a key would pair unrelated documents
@@ -132,6 +132,13 @@ def match_by_other_reference(
     return _pairs(joined, 0.95)
 
 
+def _keys_to_ocr_keys(keys: pd.Series) -> pd.Series:
+    lettered = keys.str.contains("[A-Z]", regex=True).to_numpy(dtype=bool)
+    folded = keys.copy()
+    folded[lettered] = [key_to_ocr_key(k) for k in keys[lettered]]
+    return folded
+
+
 def match_by_ocr_reference(
     ledger: pd.DataFrame,
     statement: pd.DataFrame,
@@ -140,13 +147,14 @@ def match_by_ocr_reference(
     options: ReconcileOptions,
 ) -> Pairs:
     """References equal once the letters OCR confuses with digits are folded (O/0, I/l/1, S/5, B/8)."""
-    cols = ["ref", "sign", "day", "cents"]
+    cols = ["key", "sign", "day", "cents"]
     left = _open(ledger, l_open & (ledger["key"] != "").to_numpy(), cols)
     right = _open(statement, s_open & (statement["key"] != "").to_numpy(), cols)
     if left.empty or right.empty:
         return Pairs.none()
-    left = left.assign(key=[reference_to_ocr_key(r) for r in left["ref"]])
-    right = right.assign(key=[reference_to_ocr_key(r) for r in right["ref"]])
+    # Only keys with letters left in them can change; a pair needs one such key on either side.
+    left = left.assign(key=_keys_to_ocr_keys(left["key"]))
+    right = right.assign(key=_keys_to_ocr_keys(right["key"]))
     left = left[left["key"].str.len() >= MIN_KEY_LENGTH]
     right = right[right["key"].str.len() >= MIN_KEY_LENGTH]
     joined = _rank_join(left, right, ["key", "sign"])
@@ -178,19 +186,24 @@ def match_by_reference_group(
     right = _keyed(statement, statement_other, s_open)
     if left.empty or right.empty:
         return []
-    aggregate = {"total": ("cents", "sum"), "count": ("pos", "size"), "members": ("pos", list)}
-    joined = (
-        left.groupby("key")
-        .agg(**aggregate)
+    totals = (
+        left.groupby("key")["cents"]
+        .agg(["sum", "size"])
         .merge(
-            right.groupby("key").agg(**aggregate), left_index=True, right_index=True, suffixes=("_l", "_s")
+            right.groupby("key")["cents"].agg(["sum", "size"]),
+            left_index=True,
+            right_index=True,
+            suffixes=("_l", "_s"),
         )
     )
-    joined = joined[
-        (joined["total_l"] == joined["total_s"])
-        & (joined["count_l"] + joined["count_s"] > 2)
-        & (joined["total_l"] != 0)
+    keys = totals.index[
+        (totals["sum_l"] == totals["sum_s"])
+        & (totals["size_l"] + totals["size_s"] > 2)
+        & (totals["sum_l"] != 0)
     ]
+    members_l = left[left["key"].isin(keys)].groupby("key")["pos"].apply(list)
+    members_s = right[right["key"].isin(keys)].groupby("key")["pos"].apply(list)
+    joined = pd.DataFrame({"members_l": members_l, "members_s": members_s}).dropna()
     groups: list[Group] = []
     used_l: set[int] = set()
     used_s: set[int] = set()

@@ -18,7 +18,6 @@ MAX_PREFIX = 6
 MIN_BARE_NUMBER = 3
 _SEPARATORS = str.maketrans("", "", " -/._#:")
 _LETTERS = string.ascii_uppercase
-_LEADING_LETTERS = re.compile(r"^[A-Z]+")
 _OCR_FOLD = str.maketrans({"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "S": "5", "B": "8", "Z": "2"})
 
 
@@ -39,19 +38,13 @@ def reference_to_key(reference: str | None) -> str:
     return compact.lstrip("0")
 
 
-def reference_to_ocr_key(reference: str | None) -> str:
-    """A reference key with OCR look-alike letters folded to digits: ``"INV-OO12B45"`` -> ``"12845"``.
+def key_to_ocr_key(key: str) -> str:
+    """A reference key with the letters OCR confuses with digits folded: ``"12B45"`` -> ``"12845"``.
 
-    A leading letter run is a prefix only if it holds a letter OCR never reads as a digit
-    (``INV``, ``CN``); ``"l2345"`` is a misread ``12345``, not prefix ``L``.
+    Keys have their prefix already dropped, so a misread leading digit (``"l2345"``) is lost to
+    the prefix rule; the fuzzy pass still pairs it (one edit).
     """
-    if not reference:
-        return ""
-    compact = _NOT_ALNUM.sub("", reference.upper())
-    letters = _LEADING_LETTERS.match(compact)
-    if letters is not None and not letters.group(0).translate(_OCR_FOLD).isdigit():
-        compact = compact[letters.end() :]
-    return compact.translate(_OCR_FOLD).lstrip("0")
+    return key.translate(_OCR_FOLD).lstrip("0")
 
 
 def references_to_keys(references: Iterable[str | None]) -> pd.Series:

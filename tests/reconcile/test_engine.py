@@ -8,7 +8,7 @@ from decimal import Decimal
 from models import ItemStatus, Ledger, NormalizedStatement, ReasonCode
 from reconcile import ReconcileOptions, reconcile
 from reconcile.reasons import is_transposition
-from reconcile.references import reference_to_key, reference_to_ocr_key
+from reconcile.references import key_to_ocr_key, reference_to_key
 from reconcile.subset_sum import find_subset
 
 EXPECTED = [
@@ -115,8 +115,8 @@ def test_reference_keys() -> None:
     assert {reference_to_key(r) for r in ("INV-0012345", "12345", "Inv 12345", "INV12345", "inv/012345")} == {
         "12345"
     }
-    assert reference_to_ocr_key("INV-OO12B45") == "12845"
-    assert reference_to_ocr_key("l2345") == "12345"
+    assert key_to_ocr_key(reference_to_key("INV-OO12B45")) == "12845"
+    assert key_to_ocr_key(reference_to_key("10OO7")) == "10007"
 
 
 def test_patterns() -> None:
