@@ -27,6 +27,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "external" / "icdar2013"
+# bench/extract.py would shadow the extract package: put the repository root, not bench/, first.
+if sys.path and Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
+    sys.path[0] = str(ROOT)
 
 BBox = tuple[float, float, float, float]  # x0, top, x1, bottom: top-left origin, PDF points
 Found = list[tuple[BBox, list[list[str]]]]

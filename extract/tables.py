@@ -23,7 +23,7 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from extract.columns import chunk_to_column, lines_to_separators
+from extract.columns import chunk_to_column, chunk_to_pieces, lines_to_separators, number_separators
 from extract.layout import BBox, Cell, Fill, Page, Table, Word
 from extract.rows import Chunk, Line, median, words_to_lines
 from extract.table_grid import Grid, Rule, rules_to_grids, segments_to_rules
@@ -223,6 +223,8 @@ def _block_to_table(
     if len([line for line in block if len(line.chunks) >= 2]) < options.min_rows:
         return None
     separators = lines_to_separators(block)
+    numeric = number_separators(block, separators)
+    separators = sorted(separators + numeric)
     if not separators:
         return None
     left = min(line.x0 for line in block)
@@ -234,7 +236,8 @@ def _block_to_table(
         cells: list[list[Word]] = [[] for _ in range(len(xs) - 1)]
         for line in group:
             for chunk in line.chunks:
-                cells[chunk_to_column(chunk, separators)].extend(chunk.words)
+                for piece in chunk_to_pieces(chunk, separators, numeric):
+                    cells[chunk_to_column(piece, separators)].extend(piece.words)
         top = min(line.top for line in group)
         bottom = max(line.bottom for line in group)
         boxes = [(xs[j], top, xs[j + 1], bottom) for j in range(len(xs) - 1)]

@@ -237,3 +237,46 @@ def test_sample_statements(stem: str) -> None:
         assert table.texts()[0] == SAMPLE_HEADERS[stem]
         dated += sum(1 for row in table.texts()[1:] if row[0])
     assert dated == len(expected["lines"])
+
+
+def words_page(rows: Sequence[Sequence[tuple[str, float]]], gap: float = 14.0) -> Page:
+    """A page of 9-unit-high words placed at (text, x0) positions, one row every ``gap`` units."""
+    words = [
+        Word(text, x0, 100 + i * gap, x0 + 5.0 * len(text), 109 + i * gap)
+        for i, row in enumerate(rows)
+        for text, x0 in row
+    ]
+    return Page(number=1, width=600, height=800, words=tuple(words))
+
+
+def test_tight_number_columns_split_but_space_grouped_amounts_do_not() -> None:
+    # Number columns 3 units apart (less than a chunk gap), beside amounts grouped with a space
+    # ("1 038,00", all the same width, so their inner gap lines up like a corridor).
+    rows = [
+        [("Region", 10), ("no.", 100), ("Rate", 125), ("Amount", 212)],
+        [("North", 10), ("1,144", 97), ("193.5", 125), ("1", 200), ("038,00", 208)],
+        [("South", 10), ("9,385", 97), ("181.2", 125), ("2", 200), ("790,00", 208)],
+        [("East", 10), ("6,930", 97), ("177.4", 125), ("1", 200), ("648,00", 208)],
+        [("West", 10), ("2,187", 97), ("162.4", 125), ("3", 200), ("922,02", 208)],
+    ]
+    (table,) = page_to_tables(words_page(rows))
+    assert table.texts() == [
+        ["Region", "no.", "Rate", "Amount"],
+        ["North", "1,144", "193.5", "1 038,00"],
+        ["South", "9,385", "181.2", "2 790,00"],
+        ["East", "6,930", "177.4", "1 648,00"],
+        ["West", "2,187", "162.4", "3 922,02"],
+    ]
+
+
+def test_references_with_a_space_stay_whole() -> None:
+    rows = [
+        [("Ref", 10), ("Amount", 120)],
+        [("INV", 10), ("10023", 30), ("12.00", 125)],
+        [("INV", 10), ("10024", 30), ("13.00", 125)],
+        [("INV", 10), ("10025", 30), ("14.00", 125)],
+    ]
+    (table,) = page_to_tables(words_page(rows))
+    assert table.texts() == [
+        ["Ref", "Amount"], ["INV 10023", "12.00"], ["INV 10024", "13.00"], ["INV 10025", "14.00"]
+    ]
