@@ -140,7 +140,7 @@ def parse_amount(text: str, convention: DecimalConvention | None = DecimalConven
         return None
     if value.as_tuple().exponent > -2:  # type: ignore[operator]
         value = value.quantize(_TWO)
-    return -value if negative else value
+    return -value if negative and value else value  # never -0.00
 
 
 def is_amount(text: str) -> bool:

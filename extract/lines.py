@@ -236,9 +236,9 @@ def rows_to_lines(
         )
     printed_by_customer = payables or customer_print_cue_in_text(context_text)
     sign = Decimal(-1) if payables else Decimal(1)
-    amounts = [None if a is None else a * sign for a in raw_amounts]
+    amounts = [None if a is None else _times(a, sign) for a in raw_amounts]
     bal_sign = balance_sign(raw_balances, amounts)
-    balances = [None if b is None else b * bal_sign for b in raw_balances]
+    balances = [None if b is None else _times(b, bal_sign) for b in raw_balances]
 
     opening: Decimal | None = None
     closing: Decimal | None = None
@@ -246,7 +246,7 @@ def rows_to_lines(
         value = _marker_value(marker.money, conv)
         if value is None:
             continue
-        value = value * (bal_sign if ColumnRole.balance in marker.money else sign)
+        value = _times(value, bal_sign if ColumnRole.balance in marker.money else sign)
         if marker.kind is RowKind.opening and marker.position == 0 and opening is None:
             opening = value
         elif marker.kind is RowKind.closing or (
@@ -339,6 +339,11 @@ def _side_text(draft: _Draft) -> str:
             *(r for _, r in draft.refs),
         ]
     )
+
+
+def _times(value: Decimal, sign: Decimal) -> Decimal:
+    """``value * sign`` without a negative zero."""
+    return value * sign if value else value
 
 
 def _signed(text: str, convention: DecimalConvention) -> Decimal | None:

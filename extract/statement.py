@@ -148,9 +148,14 @@ def _reading_order(lines: Sequence[TextLine]) -> list[TextLine]:
 
 
 def _reconcile_sign(printed: Decimal | None, expected: Decimal | None, payables: bool) -> Decimal | None:
-    """A header balance on the receivable side: the sign that agrees with the lines, else as printed."""
-    if printed is None or expected is None:
-        return printed
+    """A header balance on the receivable side: the sign that agrees with the lines, else as printed.
+
+    With nothing to agree with, a negative balance on a payables-side print is the customer's sign.
+    """
+    if printed is None:
+        return None
+    if expected is None:
+        return -printed if payables and printed < 0 else printed
     if printed == expected or -printed != expected:
         return printed
     return -printed
