@@ -15,12 +15,18 @@ from models import Entity
 from models.tags import EntityLabel
 
 _REF_KEYWORDS: tuple[tuple[EntityLabel, str], ...] = (
-    (EntityLabel.credit_note_ref, r"credit\s*notes?|credit\s*memo|cr\.?\s*memo|cr\.?\s*note|crn|cn|cm"),
+    (
+        EntityLabel.credit_note_ref,
+        r"credit\s*notes?|credit\s*memo|cr\.?\s*memo|cr\.?\s*note|crn|cn|cm|gutschrift|avoir",
+    ),
     (EntityLabel.debit_note_ref, r"debit\s*notes?|debit\s*memo|dr\.?\s*memo|dr\.?\s*note|dbn|dn|dm"),
     (EntityLabel.rma, r"rma|rga|rtv|return\s+auth(?:ori[sz]ation)?"),
     (EntityLabel.po, r"p\.?\s?o\.?|purchase\s+order|order"),
     (EntityLabel.payment_ref, r"cheque|chq|check|ck|receipt|rcpt|remittance|remit|ach|eft|wire|bacs|trx|txn"),
-    (EntityLabel.invoice_ref, r"invoices?|invoice|invc|inv|bill|our\s+ref|your\s+ref"),
+    (
+        EntityLabel.invoice_ref,
+        r"invoices?|invoice|invc|inv|bill|our\s+ref|your\s+ref|rechnung|facture|fattura|factura",
+    ),
 )
 _REF_TAIL = (
     r"(?![a-z])(?:(?P<glued>[-/]?\d[\w/-]*)|\.?\s*(?:no\.?|nr\.?|number|num|ref\.?)?\s*[:#]?\s*"
