@@ -220,9 +220,7 @@ class ArreconSession(Session):
         Returns ``(document_id, created)``. A concurrent intake of the same bytes loses the race
         on the unique constraint and gets the winner's id.
         """
-        existing = self._document_by_hash(new.client_id, new.sha256)
-        if existing is not None:
-            return existing, False
+        # Insert first: a repeat is rare and the unique constraint tells it apart in one round trip.
         document = Document(
             client_id=new.client_id,
             channel=new.channel,

@@ -62,6 +62,10 @@ class LocalDocumentStore:
         if target.exists() and target.stat().st_size == len(data):
             return sha256
         try:
+            # Only folders whose entries change need an fsync: the leaf always, a parent when a
+            # folder below it was created now (on a grown store that is the leaf alone).
+            created = [f for f in (self.root, target.parent.parent, target.parent) if not f.exists()]
+            changed = [target.parent] + [folder.parent for folder in created]
             target.parent.mkdir(parents=True, exist_ok=True)
             descriptor, temp_name = tempfile.mkstemp(prefix=".incoming-", dir=target.parent)
             try:
@@ -74,7 +78,7 @@ class LocalDocumentStore:
                 Path(temp_name).unlink(missing_ok=True)
                 raise
             # The rename is only durable once the folders that name the file are synced too.
-            for folder in (target.parent, target.parent.parent, self.root):
+            for folder in changed:
                 _fsync_dir(folder)
         except OSError as exc:
             raise StoreError(f"could not store original {sha256}: {exc.strerror or exc}") from exc
