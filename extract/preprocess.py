@@ -200,3 +200,52 @@ def ink_fraction(ink: Gray) -> float:
     import numpy as np
 
     return float(np.count_nonzero(ink)) / float(ink.size or 1)
+
+
+def gray_to_page_quad(gray: Gray) -> list[tuple[float, float]] | None:
+    """The sheet's corners (top-left, top-right, bottom-right, bottom-left) when the picture shows
+    it on a darker surround, as a phone photo does; None for a flat scan filling the image."""
+    import cv2
+    import numpy as np
+
+    scale = min(1.0, 800.0 / max(gray.shape))
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    _, paper = cv2.threshold(cv2.GaussianBlur(small, (5, 5), 0), 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    paper = cv2.morphologyEx(paper, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
+    contours, _ = cv2.findContours(paper, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    sheet = max(contours, key=cv2.contourArea)
+    height, width = small.shape
+    if cv2.contourArea(sheet) < 0.4 * width * height:
+        return None
+    approx = cv2.approxPolyDP(sheet, 0.02 * cv2.arcLength(sheet, True), True)
+    if len(approx) != 4:
+        return None
+    points = approx.reshape(4, 2).astype(np.float64)
+    sums, diffs = points.sum(axis=1), points[:, 0] - points[:, 1]
+    ordered = [
+        points[np.argmin(sums)],
+        points[np.argmax(diffs)],
+        points[np.argmax(sums)],
+        points[np.argmin(diffs)],
+    ]
+    frame = [(0, 0), (width, 0), (width, height), (0, height)]
+    inset = max(max(abs(p[0] - f[0]), abs(p[1] - f[1])) for p, f in zip(ordered, frame, strict=True))
+    if inset < 0.01 * max(width, height):
+        return None  # the sheet fills the picture: a scan, nothing to straighten
+    return [(float(x) / scale, float(y) / scale) for x, y in ordered]
+
+
+def warp_to_sheet(gray: Gray, quad: list[tuple[float, float]]) -> Gray:
+    """The sheet inside ``quad`` mapped onto an upright rectangle of its own size (perspective undone)."""
+    import cv2
+    import numpy as np
+
+    (tl, tr, br, bl) = (np.array(p) for p in quad)
+    width = int(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
+    height = int(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
+    source = np.array(quad, dtype=np.float32)
+    target = np.array([(0, 0), (width - 1, 0), (width - 1, height - 1), (0, height - 1)], dtype=np.float32)
+    matrix = cv2.getPerspectiveTransform(source, target)
+    return cv2.warpPerspective(gray, matrix, (width, height), flags=cv2.INTER_CUBIC, borderValue=255)

@@ -138,6 +138,9 @@ def page_image_to_scanned(page_image: PageImage, engine: OcrEngine, settings: Oc
 
     number = page_image.number
     gray = np.asarray(page_image.image.convert("L"), dtype=np.uint8)
+    quad = pp.gray_to_page_quad(gray)
+    if quad is not None:  # a photo of the sheet: undo the perspective before anything else
+        gray = pp.warp_to_sheet(gray, quad)
     ink = pp.gray_to_ink(gray)
     height, width = gray.shape
     if pp.ink_fraction(ink) < 0.001 or pp.blobs_to_text_box(pp.ink_to_blobs(ink), width, height) is None:

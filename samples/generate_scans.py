@@ -158,7 +158,9 @@ def degrade(gray: Gray, d: Degrade, rng: np.random.Generator) -> Gray:
     h, w = img.shape
     if d.skew:
         m = cv2.getRotationMatrix2D((w / 2, h / 2), d.skew, 1.0)
-        img = cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+        # a photo shows the table top around the sheet; a scanner bed shows white
+        surround = 90 if d.perspective else 255
+        img = cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=surround)
     if d.perspective:
         p = d.perspective
         src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
