@@ -52,6 +52,14 @@ _SIGN_SUFFIX = re.compile(r"\s*(?<![A-Za-z])(CR|DR|Cr|Dr|cr|dr)\.?$")
 _SIGN_PREFIX = re.compile(r"^(CR|DR|Cr|Dr)\.?\s+")
 _TWO = Decimal("0.01")
 _AFFIX_CHARS = frozenset("$€£¥₹₣")
+_CURRENCY_NAME_CODES = {
+    "euro": "EUR",
+    "sterling": "GBP",
+    "pound": "GBP",
+    "us dollar": "USD",
+    "swiss franc": "CHF",
+}
+_CURRENCY_NAMES = re.compile(r"\b(euros?|sterling|pounds?|us\s+dollars?|swiss\s+francs?)\b", re.I)
 
 
 def _strip_sign_and_currency(text: str) -> tuple[str, bool] | None:
@@ -184,6 +192,9 @@ def currency_in_text(text: str) -> str | None:
     m = re.search(rf"\b({_CODE_RE})\b", text)
     if m:
         return m.group(1).upper()
+    m = _CURRENCY_NAMES.search(text)
+    if m:
+        return _CURRENCY_NAME_CODES[" ".join(m.group(1).lower().split()).rstrip("s")]
     for symbol, code in CURRENCY_SYMBOLS.items():
         if symbol in text:
             return code

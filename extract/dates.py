@@ -108,16 +108,17 @@ def parse_date(text: str, order: DateOrder = DateOrder.dmy) -> dt.date | None:
     return None
 
 
-def find_date(text: str, order: DateOrder = DateOrder.dmy) -> dt.date | None:
-    """The first date printed anywhere inside ``text``, or None."""
+def find_date(text: str, order: DateOrder = DateOrder.dmy, *, last: bool = False) -> dt.date | None:
+    """The first (or ``last``) date printed anywhere inside ``text``, or None."""
     found: list[tuple[int, dt.date]] = []
     for pattern in (_NUMERIC, _DAY_MON_YEAR, _MON_DAY_YEAR):
         for m in pattern.finditer(text):
             value = _numeric(m, order) if pattern is _NUMERIC else _named(m)
             if value is not None:
                 found.append((m.start(), value))
-                break
-    return min(found)[1] if found else None
+    if not found:
+        return None
+    return max(found)[1] if last else min(found)[1]
 
 
 def order_for_locale(locale: str | None) -> DateOrder | None:

@@ -79,7 +79,7 @@ _FIELDS: tuple[tuple[str, str], ...] = (
     (
         "date",
         r"statement\s+date|date\s+of\s+statement|statement\s+as\s+(?:at|of)|as\s+(?:at|of)"
-        r"|period\s+end(?:ing)?|statement\s+period\s+end|through|date",
+        r"|period\s+end(?:ing)?|statement\s+period\s+end|through|(?:statement\s+)?period|date",
     ),
     ("currency", r"currency|all\s+amounts\s+in|amounts\s+in|curr\.?|währung"),
 )
@@ -208,7 +208,8 @@ def text_lines_to_header(
             # "Customer Statement" is a title, not a name
             parsed = value if any(ch.isalpha() for ch in value) and not _NOT_A_NAME.search(value) else None
         elif field == "date":
-            parsed = find_date(value, date_order)
+            # "Period: 01/09/2026 - 30/09/2026" ends at the statement date
+            parsed = find_date(value, date_order, last="period" in m.group(0).lower())
         elif field == "currency":
             parsed = currency_in_text(value.upper())
         elif field in ("opening", "closing"):

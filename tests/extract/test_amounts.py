@@ -85,7 +85,9 @@ def test_infer_convention_majority_of_unambiguous_amounts() -> None:
 def test_currency_in_text() -> None:
     assert currency_in_text("Total due EUR 1.234,56") == "EUR"
     assert currency_in_text("£ 12.00") == "GBP"
-    assert currency_in_text("amounts in Euro") is None
+    assert currency_in_text("All amounts in euros") == "EUR"
+    assert currency_in_text("in pounds sterling") == "GBP"
+    assert currency_in_text("amounts in local money") is None
 
 
 money = st.decimals(min_value=Decimal("-9999999.99"), max_value=Decimal("9999999.99"), places=2).filter(

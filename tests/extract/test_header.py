@@ -110,3 +110,8 @@ def test_statement_date_outranks_a_bare_date_label() -> None:
         [(seg("Date: 01/10/2026", 40, 20),), (seg("Statement date: 30/09/2026", 40, 40),)]
     )
     assert header.statement_date == dt.date(2026, 9, 30)
+
+
+def test_a_statement_period_ends_at_the_statement_date() -> None:
+    header = text_lines_to_header([(seg("Statement period: 01/09/2026 - 30/09/2026", 40, 20),)])
+    assert header.statement_date == dt.date(2026, 9, 30)
