@@ -2,19 +2,25 @@
 
 Ruled tables come from grids of crossing rules (``extract.table_grid``); the words outside them
 make borderless tables: blocks of consecutive lines with several chunks, cut into columns at the
-white corridors between chunks (``extract.columns``). Horizontal rules and fills (zebra shading,
-a shaded header bar) that cut a borderless table into bands make each band one row.
+white corridors between chunks and between aligned numbers (``extract.columns``). Horizontal
+rules and fills (zebra shading) that cut a borderless table into 3 or more bands make each band
+one row. Running text (prose in page columns, a text column beside a table) is not a table.
 
-Rows are VISUAL rows: a description wrapped onto a second line with the other columns empty is
-a row of its own (all other cells ""); the statement layer merges such continuation rows. In a
-ruled grid or a shaded/ruled band, all lines inside one cell or band are one row (cell texts are
-joined with a space). Every row of a table has the same number of cells; empty cells have the
-text "" and the grid box of their row and column. A spanning cell's text sits in its top-left
-position and the other covered positions are "". A title line above a table, a header block
-(customer, dates) separated by vertical space, and lines after a gap below are not rows; a total
-line right under the last row and aligned with the columns IS a row (the statement layer uses it).
-Tolerances scale with the page's typical word height, so the same code serves PDF points and
-OCR pixels.
+The contract the statement layer builds on:
+- Rows are VISUAL rows: a description wrapped onto a second line with the other columns empty is
+  a row of its own (its other cells ""); the statement layer merges such continuation rows. In a
+  ruled grid cell or a zebra band, all lines are one row (cell lines joined with a space); a grid
+  row or band holding more than 3 lines is a section, and its lines become rows.
+- Every row has the same number of cells; an empty cell is "" with the box of its row and
+  column; a spanning cell's text sits at its top-left position, the covered positions are "".
+- A column only some rows fill (Debit beside Credit) is kept, also when one page fills none of
+  it; a multi-line header is several rows (borderless) or one (ruled/banded).
+- A title above a table and a header block (customer, dates) are not rows (they may come out as
+  a small table of their own, e.g. label | value); a total line right under the last row and
+  aligned with the columns IS a row, as are "carried forward" lines; text after a gap is not.
+- Tables come top to bottom; tolerances scale with the page's median word height, so the same
+  code serves PDF points and OCR pixels (ragged baselines, conf < 1: a cell's conf is its
+  lowest word's).
 """
 
 from __future__ import annotations
