@@ -99,7 +99,7 @@ _NOT_A_NAME = re.compile(
     r"www\.|@|\bvat\b|^\W*$",
     re.I,
 )
-_LEGAL_FORM = re.compile(r"\s*\(?\b\d+\)?\s*$")
+_TRAILING_NUMBER = re.compile(r"\s*\(?\b\d+\)?\s*$")  # "Northwind Components Ltd (70455)"
 
 
 def _label(segment: TextSegment) -> tuple[str, str, re.Match[str]] | None:
@@ -194,7 +194,7 @@ def text_lines_to_header(
         if field == "closing" and (m.group("due_to") or m.group("total_of")):
             suppliers.append(m.group("due_to") or m.group("total_of"))
         if field in ("supplier", "vendor_no") and value:
-            suppliers.append(_LEGAL_FORM.sub("", value))
+            suppliers.append(_TRAILING_NUMBER.sub("", value))
         # "Statement date" / "As at" outrank a bare "Date" seen earlier
         specific_date = field == "date" and m.group(0).strip(" :#-").lower() != "date"
         outranks = specific_date and "specific_date" not in found
