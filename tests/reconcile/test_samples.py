@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,25 +18,11 @@ SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 TRUTHS = sorted(SAMPLES.glob("*.reconciliation.expected.json"))
 
 
-@cache
-def _tagger_available() -> bool:
-    try:
-        from extract.tagging import load_tagger
-
-        load_tagger()
-    except Exception:
-        return False
-    return True
-
-
 def _ledger(path: Path) -> Ledger:
-    """The ledger export, tagged by the shipped tagger when there is one (as the CLI does)."""
-    ledger = load_ledger(path.read_bytes(), path.name)
-    if _tagger_available():
-        from extract.tagging import tag_ledger
+    """The ledger export tagged by the shipped tagger, as the CLI and the service do."""
+    from extract.tagging import tag_ledger
 
-        ledger = tag_ledger(ledger)
-    return ledger
+    return tag_ledger(load_ledger(path.read_bytes(), path.name))
 
 
 def _reconciled(truth_path: Path) -> tuple[dict[str, Any], Reconciliation]:
