@@ -199,6 +199,21 @@ def _reference_toward(reference: str, shapes: set[str]) -> str | None:
     return None
 
 
+def _echo_in_description(reference: str, description: str) -> str | None:
+    """The one description word that is ``reference`` with one character changed, if any."""
+    words = {w.strip(".,;:()") for w in description.split()}
+    if reference in words:
+        return None
+    near = [
+        w
+        for w in words
+        if len(w) == len(reference)
+        and reference_to_shape(w) == reference_to_shape(reference)
+        and sum(a != b for a, b in zip(w, reference, strict=True)) == 1
+    ]
+    return near[0] if len(near) == 1 else None
+
+
 # --- amounts ----------------------------------------------------------------------------------
 
 
@@ -263,6 +278,13 @@ def statement_to_repaired(
                 ref, conf = fixed, min(conf, opts.repaired_conf)
             else:
                 conf = min(conf, opts.repaired_conf)  # an odd shape from OCR: a person should look
+        echo = _echo_in_description(ref, line.description) if ref and conf < 1.0 else None
+        if echo is not None and ref is not None:
+            # The description repeats the reference one character apart: two readings disagree.
+            if conf < opts.trusted_word_conf:
+                warnings.append(f"line {number}: reference {ref!r} read as {echo!r} (as in the description)")
+                ref = echo
+            conf = min(conf, opts.repaired_conf)
         new_refs.append(ref)
         ref_conf.append(conf)
 
