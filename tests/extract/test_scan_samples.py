@@ -21,7 +21,8 @@ from models.statement import NormalizedStatement
 pytestmark = pytest.mark.ocr
 
 SCANNED = Path(__file__).resolve().parents[2] / "samples" / "scanned"
-SAMPLES = sorted(p for p in SCANNED.iterdir() if not p.name.endswith(".json")) if SCANNED.is_dir() else []
+KINDS = (".pdf", ".png", ".jpg", ".tiff")
+SAMPLES = sorted(p for p in SCANNED.iterdir() if p.suffix in KINDS) if SCANNED.is_dir() else []
 # The 200 dpi samples (fax, low-resolution scans) have a lower bar than the 300 dpi ones.
 LOW_RES = {"acme-2026-09-scan-200dpi.pdf", "elbe-2026-09-200dpi.pdf", "kestrel-2026-09-fax.tiff"}
 
