@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from extract.tagging.entities import text_to_entities
 from extract.tagging.normalize import text_to_words
-from extract.tagging.pipeline import DEFAULT_MODEL_DIR, load_pipeline, words_to_doc
+from extract.tagging.pipeline import DEFAULT_MODEL_DIR, TEXTCAT, load_pipeline, words_to_doc
 from extract.tagging.rules import doc_to_rule_findings
 from models import Entity, Ledger, LedgerEntry, NormalizedStatement, StatementLine
 from models.errors import ExtractionError
@@ -64,19 +64,31 @@ class Tagger:
         missing = list(dict.fromkeys(w for w in words_of.values() if w not in self._tags))
         if len(self._tags) + len(missing) > CACHE_LIMIT:
             self._tags.clear()
-        docs = (words_to_doc(self.nlp, words) for words in missing)
-        for words, doc in zip(missing, self.nlp.pipe(docs, batch_size=BATCH_SIZE), strict=True):
-            self._tags[words] = self.doc_to_tags(doc)
+        for start in range(0, len(missing), BATCH_SIZE):
+            self._tag_forms(missing[start : start + BATCH_SIZE])
         results = {
             text: TagResult(text, self._tags[words], tuple(text_to_entities(text)))
             for text, words in words_of.items()
         }
         return [results[text] for text in texts]
 
+    def _tag_forms(self, forms: Sequence[tuple[str, ...]]) -> None:
+        # The textcat's scores are read from predict() directly: writing 22 labels into every
+        # doc.cats (set_annotations) would cost more than the prediction itself.
+        textcat = self.nlp.get_pipe(TEXTCAT)
+        docs = list(self.nlp.pipe((words_to_doc(self.nlp, w) for w in forms), disable=[TEXTCAT]))
+        labels = list(textcat.labels)  # type: ignore[attr-defined]
+        rows = textcat.predict(docs).tolist() if docs else []  # type: ignore[attr-defined]
+        for words, doc, row in zip(forms, docs, rows, strict=True):
+            self._tags[words] = self.scores_to_tags(doc, dict(zip(labels, row, strict=True)))
+
     def doc_to_tags(self, doc: Doc) -> tuple[str, ...]:
-        """The sorted tags of one processed doc (textcat scores combined with the rule spans)."""
+        """The sorted tags of one doc the whole pipeline processed (``doc.cats`` filled)."""
+        return self.scores_to_tags(doc, doc.cats)
+
+    def scores_to_tags(self, doc: Doc, scores: dict[str, float]) -> tuple[str, ...]:
+        """The sorted tags from the textcat's scores and the rule component's findings on ``doc``."""
         found, negated, leading_type = doc_to_rule_findings(doc)
-        scores = doc.cats
         cues = ({c for c in CUES if scores.get(c, 0.0) >= self.threshold} | found) - negated
         document_type = leading_type
         if document_type is None:
