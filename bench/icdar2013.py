@@ -9,6 +9,8 @@ an annotated table region (tables elsewhere on the page are detection, not struc
 ignored for every method alike). A relation is (text, text of the nearest non-empty cell to the
 right in the same row | below in the same column, direction), texts lower-cased and stripped to
 letters and digits; relations compare as multisets and are micro-averaged over the pages.
+Time is CPU time of this process per page (reading the PDF included), so other load on a shared
+machine does not count.
 
     .venv/bin/python bench/icdar2013.py [--methods ours,stream,lattice,plumber] [--limit N]
 """
@@ -161,13 +163,13 @@ def score(
     seconds = 0.0
     for (pdf, page), tables in truth.items():
         truth_relations = collections.Counter(r for _box, rows in tables for r in rows_to_relations(rows))
-        start = time.perf_counter()
+        start = time.process_time()
         try:
             found = method(pdf, page)
         except Exception as exc:  # a baseline crashing on a page counts as finding nothing there
             print(f"  {pdf.name} p{page}: {type(exc).__name__}: {exc}", file=sys.stderr)
             found, failed = [], failed + 1
-        seconds += time.perf_counter() - start
+        seconds += time.process_time() - start
         regions = [box for box, _rows in tables]
         kept = [rows for box, rows in found if any(overlaps(box, region) for region in regions)]
         found_relations = collections.Counter(r for rows in kept for r in rows_to_relations(rows))
