@@ -17,7 +17,7 @@ from ingest.sniff import SUPPORTED_CONTENT_TYPES
 from service.api_state import API, AppState, json_of, not_found, principal_dependency
 from service.auth import Principal
 from service.db import Document, DocumentState, ReconciliationVersion, StatementVersion
-from service.uploads import request_to_upload_form
+from service.uploads import Upload, request_to_upload_form
 
 log = logging.getLogger("arrecon.api")
 
@@ -51,6 +51,21 @@ def _intake_result_to_json(result: IntakeResult) -> dict[str, Any]:
     return {"id": result.document_id, "filename": result.filename, "sha256": result.sha256,
             "size": result.size, "content_type": result.content_type, "duplicate": result.duplicate,
             "url": f"{API}/documents/{result.document_id}"}
+
+
+def _intake_all(state: AppState, principal: Principal, uploads: list[Upload]) -> list[IntakeResult]:
+    """Store, record and enqueue each checked upload, one in memory at a time."""
+    results = []
+    with state.sessions() as session:
+        for upload in uploads:
+            result = intake(session, state.store, state.enqueue, client_id=principal.client_id,
+                            channel="upload", sender=principal.actor, filename=upload.filename,
+                            data=upload.read(), content_type=upload.content_type)
+            log.info("document %s", "duplicate" if result.duplicate else "received", extra={
+                "document_id": result.document_id, "client_id": principal.client_id,
+                "channel": "upload", "size": result.size, "content_type": result.content_type})
+            results.append(result)
+    return results
 
 
 def _document_of(session: Session, principal: Principal, document_id: str) -> Document:
@@ -102,24 +117,12 @@ def documents_router(state: AppState) -> APIRouter:
 
         A file already uploaded by this client is reported with ``duplicate: true`` and its id.
         """
-        form = await request_to_upload_form(request, state.limits, accept_types=SUPPORTED_CONTENT_TYPES)
-        if not form.files:
-            raise StarletteHTTPException(400, "no file in the request")
-
-        def intake_all() -> list[IntakeResult]:
-            results = []
-            with state.sessions() as session:
-                for upload in form.files:
-                    result = intake(session, state.store, state.enqueue, client_id=principal.client_id,
-                                    channel="upload", sender=principal.actor, filename=upload.filename,
-                                    data=upload.data, content_type=upload.content_type)
-                    log.info("document %s", "duplicate" if result.duplicate else "received", extra={
-                        "document_id": result.document_id, "client_id": principal.client_id,
-                        "channel": "upload", "size": result.size, "content_type": result.content_type})
-                    results.append(result)
-            return results
-
-        results = await run_in_threadpool(intake_all)
+        async with request_to_upload_form(
+            request, state.limits, accept_types=SUPPORTED_CONTENT_TYPES
+        ) as form:
+            if not form.files:
+                raise StarletteHTTPException(400, "no file in the request")
+            results = await run_in_threadpool(_intake_all, state, principal, form.files)
         return {"documents": [_intake_result_to_json(r) for r in results]}
 
     @router.get("/documents")

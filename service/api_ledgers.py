@@ -18,7 +18,7 @@ from service.api_documents import attachment_disposition
 from service.api_state import API, AppState, json_of, not_found, principal_dependency
 from service.auth import Principal
 from service.db import Ledger
-from service.uploads import request_to_upload_form
+from service.uploads import Upload, request_to_upload_form
 
 log = logging.getLogger("arrecon.api")
 
@@ -55,6 +55,34 @@ def _ledger_of(session: Session, principal: Principal, ledger_id: str) -> Ledger
     return ledger
 
 
+def _store_ledger(state: AppState, principal: Principal, upload: Upload, account_field: str | None) -> Ledger:
+    """Parse the export, store the original, commit it as the next version of its customer account."""
+    from reconcile.ledger import load_ledger
+
+    data = upload.read()
+    parsed = load_ledger(data, upload.filename)
+    account = account_field or (parsed.account or "").strip()[:100]
+    if not account:
+        raise MissingAccountError("name the customer_account: the export does not hold one")
+    if account_field and parsed.account != account:
+        parsed = parsed.model_copy(update={"account": account})
+    sha256 = state.store.put(data)
+    with state.sessions() as session:
+        for _attempt in range(3):
+            latest = session.scalar(select(func.max(Ledger.version)).where(
+                Ledger.client_id == principal.client_id, Ledger.customer_account == account)) or 0
+            row = Ledger(client_id=principal.client_id, customer_account=account, version=latest + 1,
+                         filename=upload.filename, sha256=sha256, json=parsed.model_dump_json(),
+                         created_by=principal.actor)
+            session.add(row)
+            try:
+                session.commit()
+                return row
+            except IntegrityError:  # another upload took that version number first
+                session.rollback()
+    raise StarletteHTTPException(409, "the ledger changed concurrently; try again")
+
+
 def ledgers_router(state: AppState) -> APIRouter:
     router = APIRouter(tags=["ledgers"])
     current_principal = principal_dependency(state)
@@ -68,38 +96,11 @@ def ledgers_router(state: AppState) -> APIRouter:
     @router.post("/ledgers", status_code=201, openapi_extra=body)
     async def upload_ledger(request: Request, principal: Current) -> dict[str, Any]:
         """Upload the AR ledger export (CSV / XLSX) of one customer account: a new version of it."""
-        form = await request_to_upload_form(request, state.limits, accept_types=LEDGER_TYPES)
-        if len(form.files) != 1:
-            raise StarletteHTTPException(400, "send exactly one ledger file")
-        upload = form.files[0]
-        account_field = form.fields.get("customer_account", "").strip()[:100] or None
-
-        def store_ledger() -> Ledger:
-            from reconcile.ledger import load_ledger
-
-            parsed = load_ledger(upload.data, upload.filename)
-            account = account_field or (parsed.account or "").strip()[:100]
-            if not account:
-                raise MissingAccountError("name the customer_account: the export does not hold one")
-            if account_field and parsed.account != account:
-                parsed = parsed.model_copy(update={"account": account})
-            sha256 = state.store.put(upload.data)
-            with state.sessions() as session:
-                for _attempt in range(3):
-                    latest = session.scalar(select(func.max(Ledger.version)).where(
-                        Ledger.client_id == principal.client_id, Ledger.customer_account == account)) or 0
-                    row = Ledger(client_id=principal.client_id, customer_account=account, version=latest + 1,
-                                 filename=upload.filename, sha256=sha256, json=parsed.model_dump_json(),
-                                 created_by=principal.actor)
-                    session.add(row)
-                    try:
-                        session.commit()
-                        return row
-                    except IntegrityError:  # another upload took that version number first
-                        session.rollback()
-            raise StarletteHTTPException(409, "the ledger changed concurrently; try again")
-
-        row = await run_in_threadpool(store_ledger)
+        async with request_to_upload_form(request, state.limits, accept_types=LEDGER_TYPES) as form:
+            if len(form.files) != 1:
+                raise StarletteHTTPException(400, "send exactly one ledger file")
+            account_field = form.fields.get("customer_account", "").strip()[:100] or None
+            row = await run_in_threadpool(_store_ledger, state, principal, form.files[0], account_field)
         log.info("ledger stored", extra={"ledger_id": row.id, "client_id": principal.client_id,
                                          "customer_account": row.customer_account, "version": row.version})
         return ledger_to_json(row)

@@ -6,8 +6,10 @@ Every file of a request is checked before any is stored, so a refused request st
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
@@ -59,12 +61,22 @@ class UploadLimits:
 
 @dataclass(frozen=True)
 class Upload:
-    """One checked file of a request: its bytes, sniffed type and a name that is never a path."""
+    """One checked file of a request: sniffed type, a name that is never a path, and its bytes on demand.
+
+    The bytes stay in the parser's spooled temporary file (on disk past 1 MiB), so a request of many
+    files holds one of them in memory at a time, while it is stored.
+    """
 
     field: str
     filename: str
     content_type: str
-    data: bytes
+    size: int
+    file: BinaryIO
+
+    def read(self) -> bytes:
+        """All bytes of the file (callable again)."""
+        self.file.seek(0)
+        return self.file.read()
 
 
 @dataclass(frozen=True)
@@ -75,9 +87,14 @@ class UploadForm:
     fields: dict[str, str]
 
 
-async def request_to_upload_form(request: Request, limits: UploadLimits, *, accept_types: frozenset[str]
-                                 ) -> UploadForm:
-    """The checked files and text fields of a multipart request; a typed ``InputError`` otherwise."""
+@contextlib.asynccontextmanager
+async def request_to_upload_form(
+    request: Request, limits: UploadLimits, *, accept_types: frozenset[str]
+) -> AsyncIterator[UploadForm]:
+    """The checked files and text fields of a multipart request (open for the ``async with`` block).
+
+    Raises a typed ``InputError`` before the block runs when any file or the request breaks a limit.
+    """
     declared = request.headers.get("content-length")
     if declared is not None:
         try:
@@ -106,14 +123,14 @@ async def request_to_upload_form(request: Request, limits: UploadLimits, *, acce
     try:
         files: list[Upload] = []
         fields: dict[str, str] = {}
-        for index, (name, value) in enumerate(form.multi_items(), start=1):
+        for name, value in form.multi_items():
             if isinstance(value, str):
                 fields[name] = value
                 continue
-            files.append(await _checked(name, value, index, limits, accept_types))
+            files.append(await _checked(name, value, len(files) + 1, limits, accept_types))
+        yield UploadForm(files=files, fields=fields)
     finally:
         await form.close()
-    return UploadForm(files=files, fields=fields)
 
 
 async def _capped(stream: AsyncGenerator[bytes, None], limit: int) -> AsyncGenerator[bytes, None]:
@@ -135,7 +152,8 @@ async def _checked(
     if size > limits.max_upload_bytes:
         raise FileTooLargeError(f"{label} has {size} bytes, the limit is {limits.max_upload_bytes}")
     data = await upload.read(limits.max_upload_bytes + 1)
-    if len(data) > limits.max_upload_bytes:
+    size = len(data)
+    if size > limits.max_upload_bytes:
         raise FileTooLargeError(f"{label} is larger than the limit of {limits.max_upload_bytes} bytes")
     if not data:
         raise EmptyDocumentError(f"{label} is empty (0 bytes)")
@@ -145,4 +163,4 @@ async def _checked(
         raise UnsupportedFormatError(f"{label}: {exc}") from exc
     if content_type not in accept_types:
         raise UnsupportedFormatError(f"{label}: {content_type} is not a type this endpoint accepts")
-    return Upload(field=field, filename=name, content_type=content_type, data=data)
+    return Upload(field=field, filename=name, content_type=content_type, size=size, file=upload.file)

@@ -359,3 +359,13 @@ def test_readyz_is_503_when_the_store_cannot_be_written(tmp_path: Path) -> None:
     response = env.client.get("/readyz")
     assert (response.status_code, response.json()["code"]) == (503, "store_unavailable")
     assert env.client.get("/healthz").status_code == 200
+
+
+def test_files_spooled_to_disk_arrive_whole(api: ApiEnv, tenant: Tenant) -> None:
+    big = [unique_pdf(f"big-{i}") + bytes([i]) * (3 * 1024 * 1024) for i in range(2)]
+    files = [("file", (f"big-{i}.pdf", data, "application/pdf")) for i, data in enumerate(big)]
+    response = api.client.post("/api/v1/documents", headers=tenant.headers, files=files)
+    assert response.status_code == 202, response.text
+    for data, created in zip(big, response.json()["documents"], strict=True):
+        assert created["sha256"] == hashlib.sha256(data).hexdigest()
+        assert api.client.get(f"{created['url']}/original", headers=tenant.headers).content == data
