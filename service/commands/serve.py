@@ -53,8 +53,10 @@ def register(subparsers: Any) -> None:
     )
     worker.add_argument("--concurrency", type=int, default=1, help="Celery worker processes (default 1)")
     worker.add_argument("--hostname", default=None, help="Celery node name (default: celery@<host>)")
+    worker.add_argument("--niceness", type=int, default=WORKER_NICENESS,
+                        help=f"added to the worker's niceness (default {WORKER_NICENESS}: the API beside it "
+                        "keeps its latency)")
     worker.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
-    # (Workers run at niceness +10: on a shared machine the API keeps its latency while they work.)
     worker.set_defaults(func=run_worker)
 
 
@@ -70,7 +72,8 @@ def run_worker(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     _configure_logging(settings)
-    os.nice(WORKER_NICENESS)
+    if args.niceness:
+        os.nice(args.niceness)
     if settings.queue_url:
         run_celery_worker(settings, concurrency=args.concurrency, hostname=args.hostname)
         return 0
