@@ -22,7 +22,8 @@ from samples.generate import generate_long_statement
 
 
 def _clear_caches() -> None:
-    for cached in (amounts.parse_amount, amounts._vote, headers.cell_to_role, headers.split_header_cell):
+    caches = (amounts.parse_amount, amounts._bare_number, headers.cell_to_role, headers.split_header_cell)
+    for cached in caches:
         cached.cache_clear()
 
 

@@ -52,6 +52,9 @@ _SIGN_SUFFIX = re.compile(r"\s*(?<![A-Za-z])(CR|DR|Cr|Dr|cr|dr)\.?$")
 _SIGN_PREFIX = re.compile(r"^(CR|DR|Cr|Dr)\.?\s+")
 _TWO = Decimal("0.01")
 _AFFIX_CHARS = frozenset("$€£¥₹₣")
+_DIGIT = re.compile(r"\d")
+_WORD = re.compile(r"[^\W\d_]{4,}")
+_NON_DIGITS = re.compile(r"\D")
 _CURRENCY_NAME_CODES = {
     "euro": "EUR",
     "sterling": "GBP",
@@ -62,11 +65,20 @@ _CURRENCY_NAME_CODES = {
 _CURRENCY_NAMES = re.compile(r"\b(euros?|sterling|pounds?|us\s+dollars?|swiss\s+francs?)\b", re.I)
 
 
-def _strip_sign_and_currency(text: str) -> tuple[str, bool] | None:
-    """The bare number of ``text`` and whether it is negative; None when the markers do not fit."""
-    s = text.translate(_SPACES).strip()
-    if not s or not any(ch.isdigit() for ch in s):
+@functools.lru_cache(maxsize=16384)
+def _bare_number(text: str) -> tuple[str, bool] | None:
+    """The bare number of ``text`` (digits and separators) and whether it is negative, or None."""
+    stripped = _strip_sign_and_currency(text)
+    if stripped is None or not _NUMBER.match(stripped[0]):
         return None
+    return stripped
+
+
+def _strip_sign_and_currency(text: str) -> tuple[str, bool] | None:
+    """The number part of ``text`` and whether it is negative; None when the markers do not fit."""
+    s = text.translate(_SPACES).strip()
+    if not s or not _DIGIT.search(s) or _WORD.search(s):
+        return None  # no digits, or a word longer than a currency code: text, not an amount
     negative = False
     marks: dict[str, int] = {"crdr": 0, "brackets": 0, "minus": 0}
     for _ in range(3):  # currency, sign and brackets nest in any order: peel them a few times
@@ -103,7 +115,7 @@ def _strip_sign_and_currency(text: str) -> tuple[str, bool] | None:
 
 def _decimal_separator(number: str, convention: DecimalConvention | None) -> str | None:
     """The decimal separator of a bare number ('' for none), or None when it stays ambiguous."""
-    seps = [c for c in number if not c.isdigit()]
+    seps = _NON_DIGITS.findall(number)
     if not seps:
         return ""
     last = seps[-1]
@@ -128,12 +140,10 @@ def parse_amount(text: str, convention: DecimalConvention | None = DecimalConven
 
     An ambiguous ``1,234`` follows ``convention``; with ``convention=None`` it is not parsed.
     """
-    stripped = _strip_sign_and_currency(text)
+    stripped = _bare_number(text)
     if stripped is None:
         return None
     number, negative = stripped
-    if not _NUMBER.match(number):
-        return None
     sep = _decimal_separator(number, convention)
     if sep is None:
         return None
@@ -141,7 +151,7 @@ def parse_amount(text: str, convention: DecimalConvention | None = DecimalConven
         whole, _, frac = number.rpartition(sep)
     else:
         whole, frac = number, ""
-    digits = re.sub(r"\D", "", whole)
+    digits = _NON_DIGITS.sub("", whole)
     try:
         value = Decimal(f"{digits}.{frac}" if frac else digits)
     except InvalidOperation:  # pragma: no cover - the regex admits digits only
@@ -153,13 +163,12 @@ def parse_amount(text: str, convention: DecimalConvention | None = DecimalConven
 
 def is_amount(text: str) -> bool:
     """True when ``text`` reads as an amount under either convention."""
-    return parse_amount(text, DecimalConvention.point) is not None
+    return _bare_number(text) is not None
 
 
-@functools.lru_cache(maxsize=16384)
 def _vote(text: str) -> DecimalConvention | None:
-    stripped = _strip_sign_and_currency(text)
-    if stripped is None or not _NUMBER.match(stripped[0]):
+    stripped = _bare_number(text)
+    if stripped is None:
         return None
     sep = _decimal_separator(stripped[0], None)
     if sep == ".":

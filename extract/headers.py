@@ -152,6 +152,7 @@ def _fuzzy_role(normalized: str) -> ColumnRole | None:
     return _EXACT[match[0]] if match else None
 
 
+_DIGIT = re.compile(r"\d")
 # A header word this similar (0-100) to a known wording names its role (OCR misspellings).
 FUZZY_HEADER_SCORE = 85.0
 # A header cell of more words is a title or a note, not merged column headers.
@@ -192,7 +193,7 @@ def _cut_choices(n: int) -> list[tuple[int, ...]]:
 def is_header_row(cells: Sequence[str]) -> bool:
     """True when ``cells`` read as a statement table's header row (an amount column and another role)."""
     filled = [c for c in cells if c.strip()]
-    if len(filled) < 2 or sum(any(ch.isdigit() for ch in c) for c in filled) >= 2:
+    if len(filled) < 2 or sum(1 for c in filled if _DIGIT.search(c)) >= 2:
         return False  # data rows carry dates and amounts; header rows hardly any digits
     named: list[ColumnRole] = []
     unnamed = 0

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from extract.amounts import DecimalConvention, currency_in_text, infer_convention, parse_amount
+from extract.amounts import DecimalConvention, currency_in_text, infer_convention, is_amount, parse_amount
 from extract.dates import DateOrder, excel_serial_to_date, infer_date_order, parse_date
 from extract.headers import (
     MONEY_ROLES,
@@ -122,12 +122,15 @@ def _continues(last: _Draft, page: int | None, bbox: BBox | None) -> bool:
 def _row_to_draft(cells: list[tuple[ColumnRole, Cell]], page: int | None) -> _Draft:
     """A row's texts grouped by column role, with its box and confidences."""
     draft = _Draft(texts={}, refs=[], page=page, bbox=None, conf=1.0)
+    boxes: list[BBox] = []
     for role, cell in cells:
         text = " ".join(cell.text.split())
         if not text:
             continue
-        draft.bbox = _union(draft.bbox, cell.bbox)
-        draft.conf = min(draft.conf, cell.conf)
+        if cell.bbox is not None:
+            boxes.append(cell.bbox)
+        if cell.conf < draft.conf:
+            draft.conf = cell.conf
         draft.texts.setdefault(role, []).append(text)
         if role in REFERENCE_ROLES:
             draft.refs.append((role, text))
@@ -136,6 +139,13 @@ def _row_to_draft(cells: list[tuple[ColumnRole, Cell]], page: int | None) -> _Dr
             draft.date_conf = min(draft.date_conf, cell.conf)
         elif role in MONEY_ROLES:
             draft.amount_conf = min(draft.amount_conf, cell.conf)
+    if boxes:
+        draft.bbox = (
+            min(b[0] for b in boxes),
+            min(b[1] for b in boxes),
+            max(b[2] for b in boxes),
+            max(b[3] for b in boxes),
+        )
     return draft
 
 
@@ -145,10 +155,10 @@ def _is_summary(row: _Draft, header: TableHeader) -> bool:
     OCR'd rows (confidence < 1) that lost their date stay lines, for review.
     """
     return (
-        ColumnRole.date in header.roles
-        and row.conf >= 1.0
-        and all(parse_amount(t) is not None for _, t in row.refs)
-        and not any(parse_amount(t) is None for t in row.texts.get(ColumnRole.description, []))
+        row.conf >= 1.0
+        and ColumnRole.date in header.roles
+        and all(is_amount(t) for t in row.texts.get(ColumnRole.description, []))
+        and all(is_amount(t) for _, t in row.refs)
         and not any(_looks_like_date(t) for t in row.texts.get(ColumnRole.date, []))
     )
 
@@ -178,7 +188,7 @@ def _rows_to_drafts(rows: Sequence[SourceRow]) -> _Rows:
             if kind in (RowKind.closing, RowKind.subtotal):
                 found.outside.append(row)  # totals wording may name the closing balance ("Total <supplier>")
             continue
-        if not any(parse_amount(t, None) is not None or parse_amount(t) is not None for t in money.values()):
+        if not any(is_amount(t) for t in money.values()):
             last = found.drafts[-1] if found.drafts else None
             if ColumnRole.date in draft.texts or draft.refs or last is None:
                 found.outside.append(row)  # neither a line nor a wrapped description
