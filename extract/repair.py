@@ -144,11 +144,30 @@ def words_to_clean(words: Iterable[Word]) -> list[Word]:
     return out
 
 
+# Column header words: a doubtful OCR word one letter away from one of these is that word.
+HEADER_WORDS = (
+    "Date", "Type", "Document", "Reference", "Description", "Particulars", "Details", "Debit",
+    "Credit", "Balance", "Amount", "Invoice", "Voucher",
+)  # fmt: skip
+
+
+def word_to_header_word(text: str, conf: float) -> str:
+    """``text`` as the header word it misspells by one letter when tesseract doubted it (``pate``)."""
+    if conf >= 0.9 or len(text) < 4 or not text.isalpha():
+        return text
+    for word in HEADER_WORDS:
+        same_length = len(word) == len(text)
+        differ = same_length and sum(a != b for a, b in zip(text.lower(), word.lower(), strict=False)) == 1
+        if differ:
+            return word if text[0].isupper() or text[0] != word[0].lower() else word.lower()
+    return text
+
+
 def words_to_repaired(words: Iterable[Word]) -> tuple[Word, ...]:
     """OCR'd words cleaned and number-shaped tokens repaired; a repaired word's confidence drops below 0.8."""
     out: list[Word] = []
     for word in words_to_clean(words):
-        fixed = token_to_repaired(word.text)
+        fixed = token_to_repaired(word_to_header_word(word.text, word.conf))
         if fixed == word.text:
             out.append(word)
             continue
