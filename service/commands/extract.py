@@ -28,7 +28,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "extract",
         help="extract customer statements (PDF, XLSX, CSV) into the normalized JSON contract",
         description="Extract one or more customer statements. One file: its JSON contract (or a table "
-        "of its lines); a directory or several paths: one summary row per file.",
+        "of its lines); a directory or several paths: one JSON object per line, or one summary row per "
+        "file with --format table (ledgers/ and *.json are skipped).",
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="a statement file or a directory of them")
     parser.add_argument("--format", choices=("json", "table"), default="json")
@@ -101,6 +102,10 @@ def run(args: argparse.Namespace) -> int:
         company_names=tuple(args.company),
     )
     files = list(_files(args.paths))
+    if not files:
+        raise UnreadableDocumentError(
+            f"no statement files (PDF, XLSX, CSV, images) under {' '.join(args.paths)}"
+        )
     single = len(args.paths) == 1 and not Path(args.paths[0]).is_dir()
     if single:
         statement = statement_from_bytes(_read(files[0][1]), files[0][1].name, options)

@@ -173,3 +173,8 @@ def test_a_sample_pdf_prints_its_lines(capsys: pytest.CaptureFixture[str]) -> No
     out = json.loads(capsys.readouterr().out)
     assert out["source"]["form"] == "digital_pdf"
     assert len(out["lines"]) == 29
+
+
+def test_an_empty_directory_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["extract", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.startswith("arrecon: unreadable_document: no statement files")
