@@ -10,6 +10,7 @@ writes it); one separated by a space, ``#`` or ``no.`` is the number alone (``in
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from models import Entity
 from models.tags import EntityLabel
@@ -34,7 +35,7 @@ _REF_TAIL = (
 )
 # One pass for every kind of reference; the keyword that matched tells the label.
 _REFERENCE = re.compile(
-    rf"\b(?P<kw>{'|'.join(keywords for _, keywords in _REF_KEYWORDS)}){_REF_TAIL}", re.IGNORECASE
+    rf"\b(?P<kw>{'|'.join(keywords for _, keywords in _REF_KEYWORDS)}){_REF_TAIL}"
 )
 _KEYWORD_LABELS: tuple[tuple[EntityLabel, re.Pattern[str]], ...] = tuple(
     (label, re.compile(keywords, re.IGNORECASE)) for label, keywords in _REF_KEYWORDS
@@ -44,14 +45,12 @@ _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(
     rf"\b(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}"
     rf"|\d{{1,2}}[ -]?{_MONTH}[ ,-]?\d{{2,4}}"
-    rf"|{_MONTH} \d{{1,2}},? \d{{4}})\b",
-    re.IGNORECASE,
+    rf"|{_MONTH} \d{{1,2}},? \d{{4}})\b"
 )
-_PERCENT = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?\s?(?:%|pct\b|percent\b)", re.IGNORECASE)
+_PERCENT = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)?\s?(?:%|pct\b|percent\b)")
 _AMOUNT = re.compile(
     r"(?:(?:[$€£]|\b(?:usd|eur|gbp|cad|aud|chf|inr)\b)\s?-?\d[\d,.' ]*\d"
-    r"|(?<![\w.,])-?\d{1,3}(?:[,.' ]\d{3})*[.,]\d{2}(?![\d%]))",
-    re.IGNORECASE,
+    r"|(?<![\w.,])-?\d{1,3}(?:[,.' ]\d{3})*[.,]\d{2}(?![\d%]))"
 )
 _REF_SPLIT = re.compile(r"\s*(?:,|&|\band\b|/)\s*")
 
@@ -60,37 +59,44 @@ def text_to_entities(text: str) -> list[Entity]:
     """The entities found in one description, in reading order, each (label, text) once."""
     if not _DIGIT.search(text):
         return []  # every entity holds a digit
+    # Patterns are lower case: matching the lowered text is much faster than IGNORECASE, and
+    # ASCII lowering keeps every position, so values are cut from the original text.
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few non-ASCII letters lower to two characters
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     found: list[tuple[int, int, str, str]] = []
 
     def free(start: int, end: int) -> bool:
         return all(end <= s or start >= e for s, e, _, _ in found)
 
     for simple_label, simple in ((EntityLabel.date, _DATE), (EntityLabel.percent, _PERCENT)):
-        for m in simple.finditer(text):
+        for m in simple.finditer(lowered):
             if free(m.start(), m.end()):
-                found.append((m.start(), m.end(), simple_label, m.group().strip()))
-    for m in _REFERENCE.finditer(text):
+                found.append((m.start(), m.end(), simple_label, text[m.start() : m.end()].strip()))
+    for m in _REFERENCE.finditer(lowered):
         if not free(m.start(), m.end()):
             continue
         label = _keyword_to_label(m.group("kw"))
         if m.group("glued"):
-            refs = [m.group("kw") + m.group("glued")]
+            refs = [text[m.start("kw") : m.end("glued")]]
         else:
-            refs = [m.group("ref"), *_REF_SPLIT.split(m.group("more"))]
+            more = text[m.start("more") : m.end("more")]
+            refs = [text[m.start("ref") : m.end("ref")], *_REF_SPLIT.split(more)]
         texts = [_repair_reference(r) for r in refs if r and r.strip()]
         found.extend((m.start(), m.end(), label, t) for t in texts if any(c.isdigit() for c in t))
-    for m in _AMOUNT.finditer(text):
+    for m in _AMOUNT.finditer(lowered):
         if free(m.start(), m.end()):
-            found.append((m.start(), m.end(), EntityLabel.amount, m.group().strip()))
+            found.append((m.start(), m.end(), EntityLabel.amount, text[m.start() : m.end()].strip()))
     seen: set[tuple[str, str]] = set()
     entities: list[Entity] = []
     for _, _, found_label, value in sorted(found, key=lambda f: (f[0], f[1])):
         if (found_label, value) not in seen:
             seen.add((found_label, value))
-            entities.append(Entity(label=str(found_label), text=value))
+            entities.append(Entity.model_construct(label=str(found_label), text=value))
     return entities
 
 
+@lru_cache(maxsize=1024)
 def _keyword_to_label(keyword: str) -> EntityLabel:
     return next(label for label, pattern in _KEYWORD_LABELS if pattern.fullmatch(keyword))
 
