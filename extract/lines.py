@@ -30,7 +30,7 @@ from extract.headers import (
 from extract.layout import Cell
 from extract.markers import RowKind, classify_marker
 from extract.references import choose_reference
-from extract.signs import balance_sign, customer_print_cue_in_text, line_side_vote, payables_cue_in_text
+from extract.signs import balance_sign, customer_print_cue_in_text, line_side_vote, payables_side
 from models.statement import BBox, StatementLine
 
 __all__ = ["MISMATCH_CONFIDENCE", "LinesResult", "SourceRow", "rows_to_lines"]
@@ -237,12 +237,11 @@ def rows_to_lines(
     votes = sum(
         line_side_vote(_side_text(d), a) for d, a in zip(drafts, raw_amounts, strict=True) if a is not None
     )
-    cue = payables_cue_in_text(context_text)
-    payables = votes < 0 or (votes == 0 and cue)
+    payables, because = payables_side(votes, context_text, raw_balances)
     if payables:
         warnings.append(
-            "statement printed from the customer's payables side "
-            f"({'wording' if cue else 'signs'} and line signs): amounts flipped to the receivable side"
+            f"statement printed from the customer's payables side ({because}): "
+            "amounts flipped to the receivable side"
         )
     printed_by_customer = payables or customer_print_cue_in_text(context_text)
     sign = Decimal(-1) if payables else Decimal(1)

@@ -20,6 +20,7 @@ __all__ = [
     "customer_print_cue_in_text",
     "line_side_vote",
     "payables_cue_in_text",
+    "payables_side",
 ]
 
 _INVOICE = re.compile(
@@ -33,6 +34,10 @@ _CREDIT_NOTE = re.compile(r"\b(credit\s*note|cn|crn|credit\s*memo)\b|^cn", re.I)
 _PAYABLES_CUES = re.compile(
     r"(\bdue\s+to\b|\bowed\s+to\b|\bpayable\s+to\b|\baccounts?\s+payable|\bwe\s+owe\b|\bour\s+payables)",
     re.I,
+)
+# Wording of a customer's AP print whose signs say nothing by themselves ("Vendor Statement").
+_VENDOR_STATEMENT = re.compile(
+    r"\b(vendor|supplier|creditor)\s+(account\s+)?(statement|ledger)|\bkreditorenkonto", re.I
 )
 # Wording that says the customer printed the document (so "Your Ref" is the supplier's number).
 _CUSTOMER_PRINT_CUES = re.compile(
@@ -75,3 +80,25 @@ def balance_sign(balances: Sequence[Decimal | None], amounts: Sequence[Decimal |
         keep += b1 - b0 == a
         flip += b0 - b1 == a
     return Decimal(-1) if flip > keep else Decimal(1)
+
+
+def payables_side(votes: int, context_text: str, balances: Sequence[Decimal | None]) -> tuple[bool, str]:
+    """Whether the document is a payables-side print, and why (for the warning).
+
+    ``votes`` is the sum of ``line_side_vote`` over the lines: the lines decide when they can;
+    else "balance due to <supplier>" wording; else vendor-statement wording with a running
+    balance that is mostly negative (the customer's credit balance for us).
+    """
+    cue = payables_cue_in_text(context_text)
+    if votes < 0:
+        because = "invoices printed as credits or payments as debits"
+        return True, because + (", and its wording says so" if cue else "")
+    if votes > 0:
+        return False, ""
+    if cue:
+        return True, "its wording ('balance due to' the supplier)"
+    printed = [b for b in balances if b is not None and b != 0]
+    negative = sum(1 for b in printed if b < 0)
+    if _VENDOR_STATEMENT.search(context_text) and printed and negative * 2 > len(printed):
+        return True, "vendor-statement wording and a negative running balance"
+    return False, ""

@@ -260,3 +260,20 @@ def test_an_ageing_summary_and_a_distant_note_under_the_table_are_not_lines() ->
         ("Bearings delivered to plant 2", D("100.00"))
     ]
     assert [r.cells[0].text for r in result.rows_outside] == ["", "Current", "100.00"]
+
+
+def test_side_of_the_books_decisions() -> None:
+    from extract.signs import balance_sign, payables_side
+
+    assert payables_side(-3, "", []) == (True, "invoices printed as credits or payments as debits")
+    assert payables_side(2, "Balance due to Northwind", []) == (False, "")
+    assert payables_side(0, "Balance due to Northwind Components Ltd", []) == (
+        True,
+        "its wording ('balance due to' the supplier)",
+    )
+    negative = [D("-100.00"), D("-250.00")]
+    assert payables_side(0, "VENDOR STATEMENT", negative)[0]
+    assert not payables_side(0, "VENDOR STATEMENT", [D("100.00"), D("250.00")])[0]
+    assert not payables_side(0, "Statement of account", negative)[0]
+    assert balance_sign([D("-100.00"), D("-250.00")], [D("100.00"), D("150.00")]) == D(-1)
+    assert balance_sign([D("100.00"), D("250.00")], [D("100.00"), D("150.00")]) == D(1)
