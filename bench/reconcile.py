@@ -45,6 +45,7 @@ def generate(n: int, seed: int) -> tuple[NormalizedStatement, Ledger, set[tuple[
     # fate: < .010 ledger only, < .020 statement only, < .040 price difference, < .045 split payment
     variant = rng.integers(0, 20, size=n)
     shift = rng.integers(0, 4, size=n)
+    theirs = rng.integers(0, 10**6, size=n)
     prefixes = ("INV", "PMT", "CN")
     empty: list[str] = []
     entries: list[LedgerEntry] = []
@@ -105,7 +106,7 @@ def generate(n: int, seed: int) -> tuple[NormalizedStatement, Ledger, set[tuple[
         if f < 0.010:
             continue
         if k == 1:
-            ref = f"PAY{rng.integers(10**6)}" if v < 15 else None  # the customer's own payment number
+            ref = f"PAY{int(theirs[i])}" if v < 15 else None  # the customer's own payment number
             sdate = dt.date.fromordinal(d + int(shift[i]))
         else:
             digits = str(number)
