@@ -49,6 +49,7 @@ from service.tasks import enqueue_for  # noqa: E402
 FINAL = {state.value for state in FINAL_STATES}
 SAMPLE_SUFFIXES = (".pdf", ".xlsx", ".csv")
 WAIT_S = 900
+API_PROCESSES = 1
 # The processes of the measurement under way: a wait gives up at once when one of them died.
 WATCHED: list[subprocess.Popen[bytes]] = []
 
@@ -272,7 +273,7 @@ def measure_uploads(settings: Settings, clients: int, uploads: int, backlog: int
         _, token = create_token(session, client_row, "bench")
     port = free_port()
     serve = [sys.executable, "-m", "service.cli", "serve", "--port", str(port),
-             "--workers", str(workers if embedded else 0)]
+             "--workers", str(workers if embedded else 0), f"--api-processes={API_PROCESSES}"]
     commands = [serve] + ([] if embedded else worker_commands(workers))
     samples = [(path.name, path.read_bytes()) for path in sample_documents()]
     with processes(commands, settings, workdir):
@@ -496,7 +497,10 @@ def main() -> None:
     parser.add_argument("--uploads", type=int, default=10, help="upload: uploads per client")
     parser.add_argument("--backlog", type=int, default=48, help="upload: sample statements queued first")
     parser.add_argument("--messages", type=int, default=200, help="queues: messages per candidate")
+    parser.add_argument("--api-processes", type=int, default=1, help="upload: uvicorn processes")
     args = parser.parse_args()
+    global API_PROCESSES
+    API_PROCESSES = args.api_processes
     if args.what in ("pipeline", "all"):
         run_pipeline(args)
     if args.what in ("upload", "all"):

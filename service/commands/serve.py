@@ -12,6 +12,7 @@ import argparse
 import json
 import logging
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -43,6 +44,7 @@ def register(subparsers: Any) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1, help="worker processes to start (0: none)")
+    serve.add_argument("--api-processes", type=int, default=1, help="uvicorn processes serving the API")
     serve.add_argument("--demo", action="store_true",
                        help="first seed a demo client, a demo analyst login and the samples")
     serve.add_argument("--samples", type=Path, default=Path("samples"), help="where --demo finds samples")
@@ -130,15 +132,30 @@ def run_serve(args: argparse.Namespace) -> int:
     migrate(settings.database_url)
     if args.demo:
         seed_demo(settings, args.samples)
-    app = create_app(settings)
+    log_level = settings.log_level.lower()
+    if args.api_processes > 1 and not settings.secret_key.get_secret_value():
+        # Every API process must sign session cookies with the same key.
+        os.environ["ARRECON_SECRET_KEY"] = secrets.token_urlsafe(32)
+    app = create_app(settings) if args.api_processes == 1 else None
     workers = start_workers(args.workers)
     url = f"http://{args.host}:{args.port}"
     print(f"arrecon is serving on {url}/  (API docs {url}/docs, API {url}/api/v1)", flush=True)
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level=settings.log_level.lower())
+        if app is not None:
+            uvicorn.run(app, host=args.host, port=args.port, log_level=log_level)
+        else:
+            uvicorn.run("service.commands.serve:app_from_environment", factory=True, host=args.host,
+                        port=args.port, workers=args.api_processes, log_level=log_level)
     finally:
         stop_workers(workers)
     return 0
+
+
+def app_from_environment() -> Any:
+    """The API app for the settings in the environment (each uvicorn process of ``--api-processes``)."""
+    from service.api import create_app
+
+    return create_app(get_settings())
 
 
 def _sample_files(samples: Path) -> list[Path]:
