@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from extract.headers import ColumnRole
 
-__all__ = ["choose_reference", "normalize_reference", "reference_shape_score"]
+__all__ = ["choose_reference", "normalize_reference", "reference_shape_score", "split_references"]
 
 _SUPPLIER_PREFIX = re.compile(
     r"^(?:INV|IN|CN|DN|CRN|DBN|SI|SINV|SCN|RI|BIL|BILL|FAC|FA|RE|RG)[\s\-_/.#]*\d", re.I
@@ -22,6 +22,7 @@ _CUSTOMER_PREFIX = re.compile(
     r"^(?:PO|P/O|ORD|GRN|PMT|PAY|CHQ|CHK|BACS|ACH|WIRE|TRF|DD|RCPT|REM|VCH|AP)[\s\-_/.#]*\d", re.I
 )
 _DIGITS = re.compile(r"\d")
+_SEPARATORS = re.compile(r"\s+/\s+|\s*[;,]\s+|\s*;\s*")
 
 
 def normalize_reference(text: str) -> str | None:
@@ -58,11 +59,27 @@ def _role_score(role: ColumnRole, printed_by_customer: bool) -> float:
     return 0.0
 
 
+def split_references(text: str) -> list[str]:
+    """One cell holding several references ("INV-0012345 / PO-4411", "12345; 12351"), split.
+
+    Only when every part carries a digit: "Payment - thank you" or "P/O 4411" stay whole.
+    """
+    parts = [p.strip() for p in _SEPARATORS.split(text)]
+    if len(parts) > 1 and all(_DIGITS.search(p) for p in parts):
+        return parts
+    return [text]
+
+
 def choose_reference(
     candidates: Sequence[tuple[ColumnRole, str]], printed_by_customer: bool = False
 ) -> tuple[str | None, list[str]]:
     """The supplier's document number among a row's ``(column role, text)``, and the other references."""
-    refs = [(role, ref) for role, text in candidates if (ref := normalize_reference(text))]
+    refs = [
+        (role, ref)
+        for role, text in candidates
+        for part in split_references(text)
+        if (ref := normalize_reference(part))
+    ]
     if not refs:
         return None, []
     best = max(

@@ -33,3 +33,10 @@ def test_choose_by_column_meaning_and_shape() -> None:
     assert choose_reference([(R.reference, "PMT-4411")]) == ("PMT-4411", [])
     assert choose_reference([(R.reference, "")]) == (None, [])
     assert choose_reference([(R.document_no, "INV-1"), (R.reference, "INV-1")]) == ("INV-1", [])
+
+
+def test_several_references_in_one_cell() -> None:
+    assert choose_reference([(R.reference, "PO-4411 / INV-0012345")]) == ("INV-0012345", ["PO-4411"])
+    assert choose_reference([(R.reference, "12345; 12351")]) == ("12345", ["12351"])
+    assert choose_reference([(R.reference, "P/O 4411")]) == ("P/O 4411", [])
+    assert choose_reference([(R.reference, "Payment, thank you")]) == ("Payment, thank you", [])
