@@ -40,7 +40,7 @@ from extract.statement import ExtractOptions, statement_from_bytes  # noqa: E402
 
 SCANNED = ROOT / "samples" / "scanned"
 EXTERNAL = ROOT.parent / "shared" / "external"
-AMOUNT = re.compile(r"^-?\(?\d{1,3}(?:[,. ]\d{3})*[.,]\d{2}\)?-?$")
+AMOUNT = re.compile(r"^[-($€£]*\d{1,3}(?:[,. ]\d{3})*[.,]\d{2}\)?-?$")
 DATE = re.compile(r"\d{1,2}[/.\-](?:\d{1,2}|[A-Za-z]{3})[/.\-]\d{2,4}")
 
 
