@@ -137,6 +137,9 @@ def run_serve(args: argparse.Namespace) -> int:
         # Every API process must sign session cookies with the same key.
         os.environ["ARRECON_SECRET_KEY"] = secrets.token_urlsafe(32)
     app = create_app(settings) if args.api_processes == 1 else None
+    # uvicorn re-raises the SIGTERM it handled once it has shut down; exit through `finally` then,
+    # so that the workers are stopped too.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     workers = start_workers(args.workers)
     url = f"http://{args.host}:{args.port}"
     print(f"arrecon is serving on {url}/  (API docs {url}/docs, API {url}/api/v1)", flush=True)
@@ -149,6 +152,10 @@ def run_serve(args: argparse.Namespace) -> int:
     finally:
         stop_workers(workers)
     return 0
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def app_from_environment() -> Any:
