@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from ingest.intake import NewDocument
 from models.errors import UnreadableDocumentError
@@ -376,3 +376,30 @@ def test_embedded_worker_processes_what_arrives(settings: Settings, client_id: s
         stop.set()
         worker.join()
     assert [document(context, i).state for i in ids] == ["extracted"] * 5
+
+
+def test_demo_seeding_is_idempotent_and_keys_ledgers_by_statement_account(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from service.commands.serve import DEMO_CLIENT, DEMO_EMAIL, SAMPLE_SUFFIXES, seed_demo
+
+    samples = Path(__file__).resolve().parents[2] / "samples"
+    seed_demo(settings, samples)
+    seed_demo(settings, samples)
+
+    context = make_context(settings)
+    with context.sessions() as session:
+        clients = list(session.scalars(select(Client.name)))
+        documents = session.scalar(select(func.count()).select_from(Document))
+        accounts = dict(session.execute(select(Ledger.filename, Ledger.customer_account)).all())
+        ledger_versions = set(session.scalars(select(Ledger.version)))
+    statements = [
+        path for path in samples.rglob("*")
+        if path.suffix.lower() in SAMPLE_SUFFIXES and ".expected" not in path.name
+        and path.parent.name != "ledgers"
+    ]
+    assert clients == [DEMO_CLIENT]
+    assert documents == len(statements)
+    assert accounts["acme.csv"] == "C10045"
+    assert ledger_versions == {1}
+    assert f"demo analyst login: {DEMO_EMAIL}" in capsys.readouterr().out
