@@ -211,7 +211,10 @@ def _oriented_to_scanned(
 
 
 def _mean_conf(words: Sequence[Word]) -> float:
-    return sum(w.conf for w in words) / len(words) if words else 0.0
+    """Mean confidence of the real words (2+ letters or digits): specks read as ``.`` or ``~``
+    score 0 on a perfectly good page and must not make it look upside down or doubtful."""
+    real = [w.conf for w in words if sum(ch.isalnum() for ch in w.text) >= 2]
+    return sum(real) / len(real) if real else 0.0
 
 
 def _looks_upside_down(scanned: ScannedPage) -> bool:
