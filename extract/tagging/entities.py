@@ -41,6 +41,8 @@ _KEYWORD_LABELS: tuple[tuple[EntityLabel, re.Pattern[str]], ...] = tuple(
     (label, re.compile(keywords, re.IGNORECASE)) for label, keywords in _REF_KEYWORDS
 )
 _DIGIT = re.compile(r"\d")
+_REPAIRABLE = re.compile(r"[0-9oOIl]+")
+_OCR_DIGITS = str.maketrans("oOIl", "0011")
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _DATE = re.compile(
     rf"\b(?:\d{{4}}-\d{{1,2}}-\d{{1,2}}|\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}"
@@ -87,13 +89,14 @@ def text_to_entities(text: str) -> list[Entity]:
     for m in _AMOUNT.finditer(lowered):
         if free(m.start(), m.end()):
             found.append((m.start(), m.end(), EntityLabel.amount, text[m.start() : m.end()].strip()))
-    seen: set[tuple[str, str]] = set()
-    entities: list[Entity] = []
-    for _, _, found_label, value in sorted(found, key=lambda f: (f[0], f[1])):
-        if (found_label, value) not in seen:
-            seen.add((found_label, value))
-            entities.append(Entity.model_construct(label=str(found_label), text=value))
-    return entities
+    found.sort(key=lambda f: (f[0], f[1]))
+    return [_entity(label, value) for label, value in dict.fromkeys((f[2], f[3]) for f in found)]
+
+
+@lru_cache(maxsize=100_000)
+def _entity(label: str, value: str) -> Entity:
+    # Entities are frozen: equal ones (the same "2%", the same RMA) can be one object.
+    return Entity.model_construct(label=str(label), text=value)
 
 
 @lru_cache(maxsize=1024)
@@ -104,8 +107,6 @@ def _keyword_to_label(keyword: str) -> EntityLabel:
 def _repair_reference(ref: str) -> str:
     """A reference with OCR letter confusions fixed where it is mostly digits (``1OO23`` -> ``10023``)."""
     ref = ref.strip().rstrip("-/.")
-    digits = sum(c.isdigit() for c in ref)
-    confusable = sum(c in "oOIl" for c in ref)
-    if digits and digits + confusable == len(ref):
-        return ref.translate(str.maketrans("oOIl", "0011"))
+    if not ref.isdigit() and _REPAIRABLE.fullmatch(ref) and _DIGIT.search(ref):
+        return ref.translate(_OCR_DIGITS)
     return ref
