@@ -89,12 +89,13 @@ def words_to_lines(words: Iterable[Word], gap: float | None = None) -> list[Line
         if not placed:
             groups.append([word])
             sums.append([word.top, word.bottom])
-    lines = [_words_to_line(group, gap) for group in groups]
+    lines = [words_to_line(group, gap) for group in groups]
     lines.sort(key=lambda line: line.top)
     return lines
 
 
-def _words_to_line(words: list[Word], gap: float | None) -> Line:
+def words_to_line(words: Sequence[Word], gap: float | None = None) -> Line:
+    """Words known to form one line as a ``Line`` (chunked at ``gap``, default by word height)."""
     words = sorted(words, key=lambda w: w.x0)
     top = min(w.top for w in words)
     bottom = max(w.bottom for w in words)

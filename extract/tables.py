@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from extract.columns import chunk_to_column, chunk_to_pieces, lines_to_separators, number_separators
 from extract.layout import BBox, Cell, Fill, Page, Table, Word
-from extract.rows import Chunk, Line, median, words_to_lines
+from extract.rows import Chunk, Line, median, words_to_line, words_to_lines
 from extract.table_grid import Grid, Rule, rules_to_grids, segments_to_rules
 
 
@@ -84,25 +84,23 @@ def _inside(word: Word, bbox: BBox, tol: float) -> bool:
     return bbox[0] - tol <= cx <= bbox[2] + tol and bbox[1] - tol <= cy <= bbox[3] + tol
 
 
-def _join(words: Sequence[Word]) -> str:
-    """Words of one cell in reading order: line by line, left to right."""
-    if not words:
-        return ""
-    if max(w.top for w in words) < min(w.bottom for w in words):
-        return " ".join(w.text for w in sorted(words, key=lambda w: w.x0))
-    return " ".join(" ".join(w.text for w in line.words) for line in words_to_lines(words))
-
-
 def _words_to_cell(words: Sequence[Word], box: BBox) -> Cell:
+    """A cell of ``words`` in reading order (line by line, left to right); ``box`` when empty."""
     if not words:
         return Cell(text="", bbox=box, conf=1.0)
-    bbox = (
-        min(w.x0 for w in words),
-        min(w.top for w in words),
-        max(w.x1 for w in words),
-        max(w.bottom for w in words),
-    )
-    return Cell(text=_join(words), bbox=bbox, conf=min(w.conf for w in words))
+    first = words[0]
+    x0, top, x1, bottom, conf = first.x0, first.top, first.x1, first.bottom, first.conf
+    lowest_top, highest_bottom = top, bottom
+    for w in words:
+        x0, x1 = min(x0, w.x0), max(x1, w.x1)
+        top, bottom = min(top, w.top), max(bottom, w.bottom)
+        lowest_top, highest_bottom = max(lowest_top, w.top), min(highest_bottom, w.bottom)
+        conf = min(conf, w.conf)
+    if lowest_top < highest_bottom:  # one line: every word overlaps every other vertically
+        text = " ".join(w.text for w in sorted(words, key=lambda w: w.x0))
+    else:
+        text = " ".join(" ".join(w.text for w in line.words) for line in words_to_lines(words))
+    return Cell(text=text, bbox=(x0, top, x1, bottom), conf=conf)
 
 
 def _grid_to_table(number: int, grid: Grid, words: Sequence[Word], options: TableOptions) -> Table | None:
@@ -122,7 +120,9 @@ def _grid_to_table(number: int, grid: Grid, words: Sequence[Word], options: Tabl
     for i, band in enumerate(bands):
         if not band:
             continue
-        lines = words_to_lines(band)
+        # Most grid rows hold one line: skip the clustering then.
+        one_line = max(w.top for w in band) < min(w.bottom for w in band)
+        lines = [words_to_line(band)] if one_line else words_to_lines(band)
         groups = [[line] for line in lines] if len(lines) > options.band_max_lines else [lines]
         for group in groups:
             raw_rows.append((i, _lines_to_grid_cells(group, grid, i)))
