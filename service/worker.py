@@ -71,6 +71,14 @@ def sweep_stuck_documents(
     return swept
 
 
+def preload_pipeline() -> None:
+    """Import extraction and reconciliation now, not on the first document (and before a fork, once)."""
+    import extract
+    import reconcile
+
+    del extract, reconcile
+
+
 def next_received(context: TaskContext) -> str | None:
     """The oldest document waiting in ``received``, or None."""
     with context.sessions() as session:
@@ -88,6 +96,8 @@ def run_embedded_worker(
     """Process ``received`` documents one at a time until ``stop`` is set, sweeping now and then."""
     context = settings_to_context(settings, pipeline)
     stop = stop or threading.Event()
+    if pipeline is None:
+        preload_pipeline()
     enqueue = enqueue_for(settings)
     interval = sweep_interval_s(settings)
     next_sweep = 0.0
@@ -133,6 +143,7 @@ def run_celery_worker(settings: Settings, concurrency: int = 1, hostname: str | 
 
     app = make_celery(settings)
     stop = threading.Event()
+    preload_pipeline()
 
     @signals.worker_process_init.connect(weak=False)
     def fresh_connections(**_: object) -> None:
