@@ -38,6 +38,7 @@ from reconcile.matching import (
 )
 from reconcile.options import ReconcileOptions
 from reconcile.reasons import Evidence, classify, classify_opening
+from reconcile.references import reference_to_key
 
 ZERO = Decimal("0.00")
 
@@ -110,8 +111,11 @@ def _evidence(
     options: ReconcileOptions,
 ) -> Evidence:
     keyed = lf[lf["key"] != ""]
+    # Only the invoices that some description names are ever looked up.
+    named = {reference_to_key(e.text) for line in statement.lines for e in line.entities}
     by_key: dict[str, tuple[int]] = {}
-    for position, key in zip(keyed.index.tolist(), keyed["key"].tolist(), strict=True):
+    wanted = keyed[keyed["key"].isin(named)] if named else keyed.iloc[:0]
+    for position, key in zip(wanted.index.tolist(), wanted["key"].tolist(), strict=True):
         by_key.setdefault(key, (position,))
     # Duplicate postings: the same reference and amount twice, or a charge re-issued under a
     # new number on the same day for the same amount.
@@ -282,9 +286,10 @@ def _items(
     evidence: Evidence | None = None
     items: list[ReconciliationItem] = []
     rules, confidences = matches.rules, matches.confidences
+    ledger_first, statement_first = l_first.tolist(), s_first.tolist()
     for g in order.tolist():
         if g not in complex_ids:
-            lp, sp = int(l_first[g]), int(s_first[g])
+            lp, sp = ledger_first[g], statement_first[g]
             entry = entries[lp]
             items.append(
                 _matched_item(

@@ -48,11 +48,10 @@ def key_to_ocr_key(key: str) -> str:
 
 
 def references_to_keys(references: Iterable[str | None]) -> pd.Series:
-    """Many references -> their keys, normalizing each distinct text once."""
-    series = pd.Series(list(references), dtype=object).fillna("")
-    distinct = series.unique()
-    mapping = {ref: reference_to_key(ref) for ref in distinct}
-    return series.map(mapping).astype(object)
+    """Many references -> their keys (object Series), each distinct text normalized once."""
+    seen: dict[str | None, str] = {}
+    keys = [seen[r] if r in seen else seen.setdefault(r, reference_to_key(r)) for r in references]
+    return pd.Series(keys, dtype=object)
 
 
 def is_single_digit_substitution(a: str, b: str) -> bool:
