@@ -152,14 +152,17 @@ HEADER_WORDS = (
 
 
 def word_to_header_word(text: str, conf: float) -> str:
-    """``text`` as the header word it misspells by one letter when tesseract doubted it (``pate``)."""
+    """``text`` as the header word it misspells when tesseract doubted it (``pate``, ``sBallance``):
+    one edit away for short words, two for words of seven letters or more."""
+    from rapidfuzz.distance import Levenshtein
+
     if conf >= 0.9 or len(text) < 4 or not text.isalpha():
         return text
     for word in HEADER_WORDS:
-        same_length = len(word) == len(text)
-        differ = same_length and sum(a != b for a, b in zip(text.lower(), word.lower(), strict=False)) == 1
-        if differ:
-            return word if text[0].isupper() or text[0] != word[0].lower() else word.lower()
+        allowed = 2 if len(word) >= 7 else 1
+        distance = Levenshtein.distance(text.lower(), word.lower(), score_cutoff=allowed)
+        if 0 < distance <= allowed:
+            return word
     return text
 
 
