@@ -112,10 +112,9 @@ def words_to_chunks(words: Sequence[Word], gap: float) -> list[Chunk]:
         if current and word.x0 - right > gap:
             chunks.append(Chunk(words=tuple(current), x0=current[0].x0, x1=right))
             current = []
-        if not current:
+        if not current or word.x1 > right:
             right = word.x1
         current.append(word)
-        right = max(right, word.x1)
     if current:
         chunks.append(Chunk(words=tuple(current), x0=current[0].x0, x1=right))
     return chunks

@@ -89,13 +89,25 @@ def _words_to_cell(words: Sequence[Word], box: BBox) -> Cell:
     if not words:
         return Cell(text="", bbox=box, conf=1.0)
     first = words[0]
+    if len(words) == 1:
+        return Cell(text=first.text, bbox=first.bbox, conf=first.conf)
     x0, top, x1, bottom, conf = first.x0, first.top, first.x1, first.bottom, first.conf
     lowest_top, highest_bottom = top, bottom
     for w in words:
-        x0, x1 = min(x0, w.x0), max(x1, w.x1)
-        top, bottom = min(top, w.top), max(bottom, w.bottom)
-        lowest_top, highest_bottom = max(lowest_top, w.top), min(highest_bottom, w.bottom)
-        conf = min(conf, w.conf)
+        if w.x0 < x0:
+            x0 = w.x0
+        if w.x1 > x1:
+            x1 = w.x1
+        if w.top < top:
+            top = w.top
+        elif w.top > lowest_top:
+            lowest_top = w.top
+        if w.bottom > bottom:
+            bottom = w.bottom
+        elif w.bottom < highest_bottom:
+            highest_bottom = w.bottom
+        if w.conf < conf:
+            conf = w.conf
     if lowest_top < highest_bottom:  # one line: every word overlaps every other vertically
         text = " ".join(w.text for w in sorted(words, key=lambda w: w.x0))
     else:
