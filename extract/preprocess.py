@@ -81,7 +81,7 @@ def ink_to_skew(ink: Gray, max_degrees: float = 5.0) -> float:
     import cv2
     import numpy as np
 
-    scale = min(1.0, 800.0 / max(ink.shape))
+    scale = min(1.0, 600.0 / max(ink.shape))
     small = cv2.resize(ink, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     height, width = small.shape
     center = (width / 2.0, height / 2.0)

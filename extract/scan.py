@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult
 
 # Bumped whenever preprocessing changes what OCR sees, so stale cache entries are never reused.
-PIPELINE_VERSION = "scan-4"
+PIPELINE_VERSION = "scan-5"
 # Median-filter pages before OCR (off: on 200 dpi serif text it eats thin strokes; debris is
 # cleaned from the words instead, see extract.repair.words_to_clean).
 DENOISE = False
@@ -143,7 +143,11 @@ def page_image_to_scanned(page_image: PageImage, engine: OcrEngine, settings: Oc
         gray = pp.warp_to_sheet(gray, quad)
     ink = pp.gray_to_ink(gray)
     height, width = gray.shape
-    if pp.ink_fraction(ink) < 0.001 or pp.blobs_to_text_box(pp.ink_to_blobs(ink), width, height) is None:
+    fraction = pp.ink_fraction(ink)
+    # Only a nearly empty page needs the (full-resolution) blob count to tell specks from text.
+    if fraction < 0.001 or (
+        fraction < 0.01 and pp.blobs_to_text_box(pp.ink_to_blobs(ink), width, height) is None
+    ):
         return ScannedPage(
             Page(number, width, height, ()), warnings=(f"page {number}: blank, no text found",)
         )
@@ -305,6 +309,10 @@ _WORKER: dict[str, Any] = {}
 
 
 def _worker_init(data: bytes, kind: str, options: ScanOptions) -> None:
+    import cv2
+
+    # One OpenCV thread per page process: the processes already share out the cores.
+    cv2.setNumThreads(1)
     engine = engine_by_name(options.engine)
     _WORKER.update(data=data, kind=kind, options=options, engine=engine, version=engine.version())
 
