@@ -17,6 +17,7 @@ from extract.repair import (
     reference_to_shape,
     statement_to_repaired,
     token_to_repaired,
+    word_to_header_word,
     words_to_clean,
     words_to_repaired,
 )
@@ -220,3 +221,18 @@ def test_a_truncated_image_is_unreadable() -> None:
     Image.new("L", (400, 400), 200).save(buf, "PNG")
     with pytest.raises(UnreadableDocumentError):
         next(image_to_page_images(buf.getvalue()[:120], RasterLimits()))
+
+
+def test_a_reference_takes_its_echo_in_the_description_and_stays_for_review() -> None:
+    line = _line("ZN-2352", "-50.00", "50.00", conf=0.7).model_copy(update={"description": "Zahlung ZV-2352"})
+    repaired = statement_to_repaired(_statement([line]))
+    assert repaired.lines[0].reference == "ZV-2352"
+    assert repaired.lines[0].confidence < DOUBT
+
+
+@pytest.mark.parametrize(
+    ("read", "conf", "header"),
+    [("pate", 0.7, "Date"), ("sBallance", 0.0, "Balance"), ("rate", 0.95, "rate"), ("hose", 0.5, "hose")],
+)
+def test_doubtful_header_words_are_read_as_the_header_word(read: str, conf: float, header: str) -> None:
+    assert word_to_header_word(read, conf) == header
