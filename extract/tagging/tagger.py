@@ -8,7 +8,8 @@ wins over the textcat's guess. The shipped model loads on first use, not at impo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 BATCH_SIZE = 1000
+_DIGITS = re.compile(r"\d+")
+_DIGIT_TOUCHING_LETTER = re.compile(r"[^\W\d_]\d|\d[^\W\d_]")
 # Canonical forms repeat far more than raw texts ("Invoice 10023" and "Invoice 10024" are one);
 # the cache is cleared when full rather than evicted entry by entry.
 CACHE_LIMIT = 500_000
@@ -60,7 +63,7 @@ class Tagger:
     def tag_texts(self, texts: Sequence[str]) -> list[TagResult]:
         """One result per text, in order; each distinct text (and canonical form) is tagged once."""
         distinct = dict.fromkeys(texts)
-        words_of = {text: tuple(text_to_words(text)) for text in distinct}
+        words_of = _texts_to_words(distinct)
         missing = list(dict.fromkeys(w for w in words_of.values() if w not in self._tags))
         if len(self._tags) + len(missing) > CACHE_LIMIT:
             self._tags.clear()
@@ -95,6 +98,26 @@ class Tagger:
             best = max(DOCUMENT_TYPES, key=lambda t: scores.get(t, 0.0))
             document_type = best if scores.get(best, 0.0) >= self.threshold else None
         return tuple(sorted(cues | ({document_type} if document_type else set())))
+
+
+def _texts_to_words(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Canonical words of each text; texts that differ only in free-standing numbers share the work.
+
+    Numbers fold to ``0``, so "Invoice 10023" and "Invoice 10024" have the same words; a digit
+    touching a letter ("Fre1ght", "INV12345") is OCR repair or a glued reference: no sharing then.
+    """
+    by_skeleton: dict[str, tuple[str, ...]] = {}
+    words_of: dict[str, tuple[str, ...]] = {}
+    for text in texts:
+        if _DIGIT_TOUCHING_LETTER.search(text):
+            words_of[text] = tuple(text_to_words(text))
+            continue
+        skeleton = _DIGITS.sub("0", text)
+        words = by_skeleton.get(skeleton)
+        if words is None:
+            words = by_skeleton[skeleton] = tuple(text_to_words(skeleton))
+        words_of[text] = words
+    return words_of
 
 
 @lru_cache(maxsize=4)
