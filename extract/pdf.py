@@ -283,13 +283,14 @@ class _PathReader:
         get_segment, get_point = c.FPDFPath_GetPathSegment, c.FPDFPathSegment_GetPoint
         get_type, get_close = c.FPDFPathSegment_GetType, c.FPDFPathSegment_GetClose
         moveto, lineto = c.FPDF_SEGMENT_MOVETO, c.FPDF_SEGMENT_LINETO
+        pieces: list[tuple[object, int, tuple[float, float]]] = []
         for i in range(n_segments):
             seg = get_segment(obj, i)
-            if not get_point(seg, x_ref, y_ref):
-                continue
-            px, py = x.value, y.value
-            point = (px * a + py * cc + e - left, top - (px * b + py * d + f))
-            seg_type = get_type(seg)
+            if get_point(seg, x_ref, y_ref):
+                px, py = x.value, y.value
+                point = (px * a + py * cc + e - left, top - (px * b + py * d + f))
+                pieces.append((seg, get_type(seg), point))
+        for k, (seg, seg_type, point) in enumerate(pieces):
             if seg_type == moveto:
                 if len(current) > 1:
                     subpaths.append(current)
@@ -297,7 +298,9 @@ class _PathReader:
             else:
                 has_curve = has_curve or seg_type != lineto
                 current.append(point)
-            if get_close(seg) and current:
+            # A subpath closes (if at all) on its last segment: ask PDFium only there.
+            ends_subpath = k == len(pieces) - 1 or pieces[k + 1][1] == moveto
+            if ends_subpath and current and get_close(seg):
                 current.append(current[0])
         if len(current) > 1:
             subpaths.append(current)
