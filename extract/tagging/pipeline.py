@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from extract.tagging.featurize import ARCHITECTURE, register_architecture
 from extract.tagging.rules import COMPONENT, TOKENIZER, negation_words, phrase_table, register_components
 from models.tags import ALL_TAGS
 
@@ -19,10 +20,11 @@ if TYPE_CHECKING:
 
 TEXTCAT = "textcat_multilabel"
 DEFAULT_MODEL_DIR = Path(__file__).parent / "model"
-# Bag of words over unigrams and bigrams; "xbos inv" is how it learns that a leading "inv" means
-# an invoice. 2**15 buckets keep the shipped model small with few collisions on this vocabulary.
+# Bag of words over unigrams and bigrams (spaCy's BOW, n-grams hashed per batch: featurize.py);
+# "xbos inv" is how it learns that a leading "inv" means an invoice. 2**15 buckets keep the
+# shipped model small with few collisions on this vocabulary.
 TEXTCAT_MODEL = {
-    "@architectures": "spacy.TextCatBOW.v3",
+    "@architectures": ARCHITECTURE,
     "exclusive_classes": False,
     "ngram_size": 2,
     "no_output_layer": False,
@@ -35,6 +37,7 @@ def build_pipeline(labels: Sequence[str] = ALL_TAGS) -> Language:
     import spacy
 
     register_components()
+    register_architecture()
     nlp = spacy.blank("en", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER}}})
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.add_pipe(COMPONENT)
@@ -49,6 +52,7 @@ def load_pipeline(model_dir: Path) -> Language:
     import spacy
 
     register_components()
+    register_architecture()
     return spacy.load(model_dir)
 
 

@@ -1,0 +1,64 @@
+"""The textcat architecture ``arrecon.TextCatBOW.v1``: spaCy's BOW classifier with batched n-grams.
+
+spaCy's ``extract_ngrams`` works doc by doc (four numpy calls per description) and was most of the
+prediction time. This forward hashes the n-grams of a whole batch at once. The sparse linear layer
+sums weight x count per key, so listing a repeated key twice (instead of once with count 2) and
+in another order computes the same scores.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ARCHITECTURE = "arrecon.TextCatBOW.v1"
+
+
+def build_batched_bow(exclusive_classes: bool, ngram_size: int, no_output_layer: bool, length: int,
+                      nO: int | None = None) -> Any:
+    """``spacy.TextCatBOW.v3`` with its n-gram extraction replaced by the batched forward."""
+    from spacy.ml.models.textcat import build_bow_text_classifier_v3
+
+    model = build_bow_text_classifier_v3(exclusive_classes, ngram_size, no_output_layer, length, nO)
+    for layer in model.walk():
+        if layer.name == "extract_ngrams":
+            layer._func = _batched_ngrams_forward
+    return model
+
+
+def _batched_ngrams_forward(model: Any, docs: Any, is_train: bool) -> Any:
+    import numpy
+    from spacy.attrs import ORTH
+
+    ops = model.ops
+    if not docs:
+        empty = numpy.zeros((0,), dtype="uint64")
+        return (empty, numpy.zeros((0,), dtype="f"), numpy.zeros((0,), dtype="int32")), lambda dY: []
+    arrays = [doc.to_array(ORTH) for doc in docs]
+    sizes = numpy.asarray([len(a) for a in arrays], dtype="int64")
+    unigrams = numpy.ascontiguousarray(numpy.concatenate(arrays), dtype="uint64")
+    owner = numpy.repeat(numpy.arange(len(docs)), sizes)
+    keys = [unigrams]
+    owners = [owner]
+    for n in range(2, model.attrs["ngram_size"] + 1):
+        if len(unigrams) < n:
+            break
+        grams = ops.ngrams(n, unigrams)
+        # An n-gram belongs to a doc when its first and last words do; the others span two docs.
+        inside = owner[: len(grams)] == owner[n - 1 :]
+        keys.append(grams[inside])
+        owners.append(owner[: len(grams)][inside])
+    all_keys = numpy.concatenate(keys)
+    all_owners = numpy.concatenate(owners)
+    order = numpy.argsort(all_owners, kind="stable")
+    lengths = numpy.bincount(all_owners, minlength=len(docs)).astype("int32")
+    batch_keys = ops.asarray(all_keys[order])
+    batch_vals = ops.asarray(numpy.ones(len(all_keys), dtype="f"))
+    return (batch_keys, batch_vals, ops.asarray(lengths, dtype="int32")), lambda dY: []
+
+
+def register_architecture() -> None:
+    """Register ``arrecon.TextCatBOW.v1`` with spaCy (idempotent)."""
+    from spacy.util import registry
+
+    if ARCHITECTURE not in registry.architectures:
+        registry.architectures.register(ARCHITECTURE, func=build_batched_bow)
