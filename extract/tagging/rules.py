@@ -8,7 +8,7 @@ found, cues a negation governs ("freight included - no charge"), and the leading
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -263,9 +263,12 @@ class CueRules:
             return doc
         # Cues and document types overlap on purpose ("payment in transit" is both), so each kind
         # keeps its own longest matches.
-        cues = _longest([m for m in matches if m[0] not in DOCUMENT_PHRASES])
-        documents = _longest([m for m in matches if m[0] in DOCUMENT_PHRASES])
-        covered = {i for _, start, end in cues for i in range(start, end)}
+        cues: list[Match] = []
+        documents: list[Match] = []
+        for match in matches:
+            (documents if match[0] in DOCUMENT_PHRASES else cues).append(match)
+        cues, documents = _longest(cues), _longest(documents)
+        covered = {i for _, start, end in cues for i in range(start, end)} if len(cues) > 1 else set()
         found: set[str] = set()
         negated: set[str] = set()
         for label, start, end in cues:
@@ -287,8 +290,10 @@ class CueRules:
         return doc
 
 
-def _longest(matches: Iterable[Match]) -> list[Match]:
+def _longest(matches: list[Match]) -> list[Match]:
     """Non-overlapping matches, longer first, then earlier (as ``spacy.util.filter_spans``)."""
+    if len(matches) < 2:
+        return matches
     kept: list[Match] = []
     taken: set[int] = set()
     for match in sorted(matches, key=lambda m: (m[1] - m[2], m[1])):
