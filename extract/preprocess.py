@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 # tesseract reads best when a capital letter is ~30 px tall (about 10 pt at 300 dpi); smaller text
 # (200 dpi scans, faxes) is scaled up to this before OCR.
 TARGET_CAP_HEIGHT_PX = 30.0
+# Only text under this (8 pt at 200 dpi is ~16 px) is scaled: tesseract reads 8 pt at 300 dpi (~24 px)
+# as well as it reads it larger, and every pixel added costs OCR time.
+SMALL_CAP_HEIGHT_PX = 20.0
 
 
 @dataclass(frozen=True, slots=True)

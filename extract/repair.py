@@ -221,6 +221,16 @@ def _reference_toward(reference: str, shapes: set[str]) -> str | None:
     return None
 
 
+def _reference_in_description(description: str, shapes: set[str]) -> str | None:
+    """The one word (or pair of words) of the description shaped like the document's references."""
+    words = [w.strip(".,;:()") for w in description.split()]
+    candidates = {w for w in words if reference_to_shape(w) in shapes}
+    candidates |= {
+        f"{a} {b}" for a, b in itertools.pairwise(words) if reference_to_shape(f"{a} {b}") in shapes
+    }
+    return candidates.pop() if len(candidates) == 1 else None
+
+
 def _echo_in_description(reference: str, description: str) -> str | None:
     """The one description word that is ``reference`` with one character changed, if any."""
     words = {w.strip(".,;:()") for w in description.split()}
@@ -300,6 +310,13 @@ def statement_to_repaired(
                 ref, conf = fixed, min(conf, opts.repaired_conf)
             else:
                 conf = min(conf, opts.repaired_conf)  # an odd shape from OCR: a person should look
+        scanned = bool(line.field_confidence) or line.confidence < 1.0
+        if ref is None and scanned:
+            # No reference read on a scanned line: its column may have run into the description.
+            found = _reference_in_description(line.description, shapes)
+            if found is not None:
+                warnings.append(f"line {number}: reference {found!r} taken from the description")
+            ref, conf = found, min(conf, opts.repaired_conf)
         echo = _echo_in_description(ref, line.description) if ref and conf < 1.0 else None
         if echo is not None and ref is not None:
             # The description repeats the reference one character apart: two readings disagree.
@@ -333,6 +350,12 @@ def statement_to_repaired(
         warnings.append(
             f"the table header was read with doubt (confidence {header_conf:.2f}): every line needs review"
         )
+    # A balance chain broken in many places means whole columns or signs were misread (a header
+    # not recognised on a scanned page, say): then no line of the document can be trusted.
+    broken = sum(1 for i in range(len(lines)) if located[i] and amounts[i] == lines[i].amount)
+    if broken > max(1, len(lines) // 10):
+        doubtful_header = True
+        warnings.append(f"the running balance fails on {broken} lines: every line needs review")
 
     date_conf = [_field(ln, "date") for ln in lines]
     for i in _dates_out_of_order([ln.date for ln in lines]):

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult
 
 # Bumped whenever preprocessing changes what OCR sees, so stale cache entries are never reused.
-PIPELINE_VERSION = "scan-5"
+PIPELINE_VERSION = "scan-6"
 # Median-filter pages before OCR (off: on 200 dpi serif text it eats thin strokes; debris is
 # cleaned from the words instead, see extract.repair.words_to_clean).
 DENOISE = False
@@ -197,7 +197,7 @@ def _oriented_to_scanned(
     crop = clean[top:bottom, x0:x1]
     cap = pp.blobs_to_cap_height(blobs)
     scale = 1.0
-    if cap is not None and cap < 0.8 * pp.TARGET_CAP_HEIGHT_PX:
+    if cap is not None and cap < pp.SMALL_CAP_HEIGHT_PX:
         scale = min(2.5, pp.TARGET_CAP_HEIGHT_PX / cap)
         crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     words = engine.image_to_words(Image.fromarray(crop), settings)
