@@ -279,11 +279,13 @@ def statement_files(filename: str, lines: Sequence[Line], party: Party,
         currency=party.currency,
         opening_balance=party.opening,
         closing_balance=items[-1].balance,
+        # A printed opening-balance row is no statement line: it is the opening balance above.
         lines=[StatementLine(date=item.line.date, reference=item.line.reference,
                              description=item.line.description, amount=item.line.amount,
                              balance=item.balance if has_balance else None,
                              other_references=list(item.line.other_references),
                              tags=list(item.line.tags), confidence=1.0, page=page, bbox=None)
-               for item, page in zip(items, pages, strict=True)],
+               for item, page in zip(items, pages, strict=True)
+               if "opening_balance" not in item.line.tags],
     )
     return content, truth

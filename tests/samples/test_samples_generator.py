@@ -63,8 +63,8 @@ def test_expected_statements_are_the_model_and_add_up() -> None:
         forms[statement.source.form] += 1
         assert json.loads(statement.model_dump_json()) == json.loads(text)
         lines = statement.lines
-        opening_row = bool(lines) and lines[0].tags == ["opening_balance"]
-        start = Decimal("0.00") if opening_row else statement.opening_balance
+        assert all("opening_balance" not in line.tags for line in lines)
+        start = statement.opening_balance
         assert start is not None and statement.closing_balance is not None
         assert start + sum((line.amount for line in lines), Decimal("0.00")) == statement.closing_balance
         for line in lines:
