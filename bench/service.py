@@ -365,7 +365,7 @@ def celery_bench_app(broker: str, folder: Path) -> object:
     if broker.startswith("filesystem"):
         (folder / "queue").mkdir(exist_ok=True)
         options = {"data_folder_in": str(folder / "queue"), "data_folder_out": str(folder / "queue"),
-                   "polling_interval": POLL_S}
+                   "control_folder": str(folder / "control"), "polling_interval": POLL_S}
     else:
         # The SQLAlchemy transport hands its options to create_engine: set its poll interval directly.
         from kombu.transport import sqlalchemy as sqla_transport
