@@ -3,11 +3,13 @@
 spaCy's ``extract_ngrams`` works doc by doc (four numpy calls per description) and was most of the
 prediction time. This forward hashes the n-grams of a whole batch at once. The sparse linear layer
 sums weight x count per key, so listing a repeated key twice (instead of once with count 2) and
-in another order computes the same scores.
+in another order computes the same scores. Besides Docs, it takes lists of word ids (ORTH values),
+which is how the tagger predicts without building Docs.
 """
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any
 
 ARCHITECTURE = "arrecon.TextCatBOW.v1"
@@ -33,9 +35,13 @@ def _batched_ngrams_forward(model: Any, docs: Any, is_train: bool) -> Any:
     if not docs:
         empty = numpy.zeros((0,), dtype="uint64")
         return (empty, numpy.zeros((0,), dtype="f"), numpy.zeros((0,), dtype="int32")), lambda dY: []
-    arrays = [doc.to_array(ORTH) for doc in docs]
-    sizes = numpy.asarray([len(a) for a in arrays], dtype="int64")
-    unigrams = numpy.ascontiguousarray(numpy.concatenate(arrays), dtype="uint64")
+    if isinstance(docs[0], list):  # word ids already (the tagger's path without Docs)
+        sizes = numpy.fromiter(map(len, docs), dtype="int64", count=len(docs))
+        unigrams = numpy.fromiter(chain.from_iterable(docs), dtype="uint64", count=int(sizes.sum()))
+    else:
+        arrays = [doc.to_array(ORTH) for doc in docs]
+        sizes = numpy.asarray([len(a) for a in arrays], dtype="int64")
+        unigrams = numpy.ascontiguousarray(numpy.concatenate(arrays), dtype="uint64")
     owner = numpy.repeat(numpy.arange(len(docs)), sizes)
     keys = [unigrams]
     owners = [owner]

@@ -8,7 +8,7 @@ found, cues a negation governs ("freight included - no charge"), and the leading
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -218,49 +218,46 @@ class RuleFindings(NamedTuple):
 Match = tuple[str, int, int]
 
 
-class CueRules:
-    """The ``arrecon_cue_rules`` component: phrase matches -> ``RuleFindings`` in ``doc.user_data``.
+class PhraseIndex:
+    """Every phrase of ``phrase_table`` keyed by its lemma words (or exact lowercase words for ``=``
+    phrases), matched on tuples of strings: plain dict lookups, no Doc or Span objects.
 
-    The matchers are built on first use, because the lemmatizer's tables are only loaded after
-    the pipeline's components are constructed. Work is on hashes and tuples, not Span objects:
-    this runs once per distinct description and must keep up with thousands a second.
+    ``lemma_of`` is the lookup lemmatizer's table (word -> lemma, the word itself when absent);
+    lemmas are cached per word string, since a ledger repeats few distinct words.
     """
 
-    def __init__(self, nlp: Language) -> None:
-        self.nlp = nlp
-        self._matchers: list[Any] | None = None
-
-    def _build(self) -> list[Any]:
-        from spacy.matcher import PhraseMatcher
-        from spacy.tokens import Doc
-
-        by_lemma = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
-        by_lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
-        lemmatizer = self.nlp.get_pipe("lemmatizer")
+    def __init__(self, lemma_of: Callable[[str], str]) -> None:
+        self._table_lemma = lemma_of
+        self._lemmas: dict[str, str] = {}
+        self.by_lemma: dict[tuple[str, ...], list[str]] = {}
+        self.by_lower: dict[tuple[str, ...], list[str]] = {}
         for label, phrase in phrase_table():
-            exact = phrase.startswith("=")
-            doc = Doc(self.nlp.vocab, words=phrase.lstrip("=").split())
-            if exact:
-                by_lower.add(label, [doc])
+            words = phrase.lstrip("=").split()
+            if phrase.startswith("="):
+                labels = self.by_lower.setdefault(tuple(w.lower() for w in words), [])
             else:
-                by_lemma.add(label, [lemmatizer(doc)])
-        strings = self.nlp.vocab.strings
-        self._labels = {strings.add(label): label for label, _ in phrase_table()}
-        self._before = {strings.add(w) for w in NEGATION_BEFORE}
-        self._after = {strings.add(w) for w in NEGATION_AFTER}
-        self._pairs = {(strings.add(a), strings.add(b)) for a, b in NEGATION_AFTER_PAIRS}
-        self._prefix = {strings.add(w) for w in DOCUMENT_PREFIX}
-        return [by_lemma, by_lower]
+                labels = self.by_lemma.setdefault(tuple(self.lemma(w) for w in words), [])
+            if label not in labels:
+                labels.append(label)
+        self._lemma_lengths = _lengths_by_first_word(self.by_lemma)
+        self._lower_lengths = _lengths_by_first_word(self.by_lower)
 
-    def __call__(self, doc: Doc) -> Doc:
-        if self._matchers is None:
-            self._matchers = self._build()
-        matches = [
-            (self._labels[m], start, end) for matcher in self._matchers for m, start, end in matcher(doc)
-        ]
+    def lemma(self, word: str) -> str:
+        """The lookup lemma of one word (cached)."""
+        lemma = self._lemmas.get(word)
+        if lemma is None:
+            lemma = self._lemmas[word] = self._table_lemma(word)
+        return lemma
+
+    def words_to_findings(self, words: Sequence[str]) -> RuleFindings:
+        """The rules' findings on one sequence of canonical words."""
+        lemmas = [self.lemma(w) for w in words]
+        lowers = [w.lower() for w in words]
+        matches = _matches(lemmas, self.by_lemma, self._lemma_lengths) + _matches(
+            lowers, self.by_lower, self._lower_lengths
+        )
         if not matches:
-            doc.user_data[SPAN_KEY] = RuleFindings(frozenset(), frozenset(), None)
-            return doc
+            return NO_FINDINGS
         # Cues and document types overlap on purpose ("payment in transit" is both), so each kind
         # keeps its own longest matches.
         cues: list[Match] = []
@@ -271,22 +268,73 @@ class CueRules:
         covered = {i for _, start, end in cues for i in range(start, end)} if len(cues) > 1 else set()
         found: set[str] = set()
         negated: set[str] = set()
+        size = len(words)
         for label, start, end in cues:
             if label == IGNORE:
                 continue
-            before = [doc[i].lemma for i in range(max(0, start - BEFORE_WINDOW), start) if i not in covered]
-            after = [doc[i].lemma for i in range(end, min(len(doc), end + AFTER_WINDOW)) if i not in covered]
+            before = [lemmas[i] for i in range(max(0, start - BEFORE_WINDOW), start) if i not in covered]
+            after = [lemmas[i] for i in range(end, min(size, end + AFTER_WINDOW)) if i not in covered]
             is_negated = (
-                any(w in self._before for w in before)
-                or any(w in self._after for w in after)
-                or any(pair in self._pairs for pair in pairwise(after))
+                any(w in NEGATION_BEFORE for w in before)
+                or any(w in NEGATION_AFTER for w in after)
+                or any(pair in NEGATION_AFTER_PAIRS for pair in pairwise(after))
             )
             (negated if is_negated else found).add(label)
-        prefix = self._prefix
+        prefix = DOCUMENT_PREFIX
         leading = next(
-            (label for label, start, _ in documents if all(doc[i].orth in prefix for i in range(start))), None
+            (label for label, start, _ in documents if all(words[i] in prefix for i in range(start))), None
         )
-        doc.user_data[SPAN_KEY] = RuleFindings(frozenset(found - negated), frozenset(negated), leading)
+        return RuleFindings(frozenset(found - negated), frozenset(negated), leading)
+
+
+NO_FINDINGS = RuleFindings(frozenset(), frozenset(), None)
+
+
+def _lengths_by_first_word(phrases: dict[tuple[str, ...], list[str]]) -> dict[str, tuple[int, ...]]:
+    lengths: dict[str, set[int]] = {}
+    for key in phrases:
+        lengths.setdefault(key[0], set()).add(len(key))
+    return {first: tuple(sorted(found)) for first, found in lengths.items()}
+
+
+def _matches(
+    words: list[str], phrases: dict[tuple[str, ...], list[str]], lengths: dict[str, tuple[int, ...]]
+) -> list[Match]:
+    """Every (label, start, end) whose phrase occurs in ``words``, overlaps included (as a PhraseMatcher)."""
+    found: list[Match] = []
+    size = len(words)
+    for start, word in enumerate(words):
+        for length in lengths.get(word, ()):
+            end = start + length
+            if end <= size:
+                labels = phrases.get(tuple(words[start:end]))
+                if labels:
+                    found.extend((label, start, end) for label in labels)
+    return found
+
+
+class CueRules:
+    """The ``arrecon_cue_rules`` component: phrase matches -> ``RuleFindings`` in ``doc.user_data``.
+
+    The phrase index is built on first use, because the lemmatizer's tables are only loaded after
+    the pipeline's components are constructed. The tagger calls ``index`` directly on canonical
+    words; a doc run through the pipeline gets the same findings.
+    """
+
+    def __init__(self, nlp: Language) -> None:
+        self.nlp = nlp
+        self._index: PhraseIndex | None = None
+
+    @property
+    def index(self) -> PhraseIndex:
+        """The phrase index over the pipeline's lemma table."""
+        if self._index is None:
+            table = self.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")  # type: ignore[attr-defined]
+            self._index = PhraseIndex(lambda word: str(table.get(word, word)))
+        return self._index
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc.user_data[SPAN_KEY] = self.index.words_to_findings([t.text for t in doc])
         return doc
 
 

@@ -13,12 +13,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from extract.tagging.entities import text_to_entities
 from extract.tagging.normalize import text_to_words
-from extract.tagging.pipeline import DEFAULT_MODEL_DIR, TEXTCAT, load_pipeline, words_to_doc
-from extract.tagging.rules import doc_to_rule_findings
+from extract.tagging.pipeline import DEFAULT_MODEL_DIR, TEXTCAT, load_pipeline
+from extract.tagging.rules import COMPONENT, CueRules, doc_to_rule_findings
 from models import Entity, Ledger, LedgerEntry, NormalizedStatement, StatementLine
 from models.errors import ExtractionError
 from models.tags import CUES, DOCUMENT_TYPES
@@ -59,6 +59,11 @@ class Tagger:
         self.nlp = nlp
         self.threshold = threshold
         self._tags: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._word_ids: dict[str, int] = {}
+        self._rules: CueRules = nlp.get_pipe(COMPONENT)  # type: ignore[assignment]
+        textcat = nlp.get_pipe(TEXTCAT)
+        self._textcat_model = textcat.model  # type: ignore[attr-defined]
+        self._columns = _columns(list(textcat.labels))  # type: ignore[attr-defined]
 
     def tag_texts(self, texts: Sequence[str]) -> list[TagResult]:
         """One result per text, in order; each distinct text (and canonical form) is tagged once."""
@@ -76,14 +81,40 @@ class Tagger:
         return [results[text] for text in texts]
 
     def _tag_forms(self, forms: Sequence[tuple[str, ...]]) -> None:
-        # The textcat's scores are read from predict() directly: writing 22 labels into every
-        # doc.cats (set_annotations) would cost more than the prediction itself.
-        textcat = self.nlp.get_pipe(TEXTCAT)
-        docs = list(self.nlp.pipe((words_to_doc(self.nlp, w) for w in forms), disable=[TEXTCAT]))
-        labels = list(textcat.labels)  # type: ignore[attr-defined]
-        rows = textcat.predict(docs).tolist() if docs else []  # type: ignore[attr-defined]
-        for words, doc, row in zip(forms, docs, rows, strict=True):
-            self._tags[words] = self.scores_to_tags(doc, dict(zip(labels, row, strict=True)))
+        # No Docs: the rules match on word strings (PhraseIndex) and the textcat's batched
+        # featurizer takes word ids, so a form costs dict lookups instead of a Doc, a lemmatizer
+        # pass and two PhraseMatchers. The textcat's scores are read from its model directly:
+        # writing 22 labels into every doc.cats would cost more than the prediction itself.
+        if not forms:
+            return
+        index = self._rules.index
+        ids = self._word_ids
+        for words in forms:
+            for word in words:
+                if word not in ids:
+                    ids[word] = self.nlp.vocab.strings.add(word)
+        scores = self._textcat_model.predict([[ids[w] for w in words] for words in forms])
+        for words, row in zip(forms, self._scores_to_textcat_tags(scores), strict=True):
+            found, negated, leading_type = index.words_to_findings(words)
+            cues, best_type = row
+            self._tags[words] = _tags(cues | found, negated, leading_type or best_type)
+
+    def _scores_to_textcat_tags(self, scores: Any) -> list[tuple[frozenset[str], str | None]]:
+        """Per row of scores: the cues at or above the threshold, the best document type if above it."""
+        import numpy
+
+        scores = numpy.asarray(scores)
+        columns = self._columns
+        cue_hits = scores[:, columns.cues] >= self.threshold
+        type_scores = scores[:, columns.types]
+        best = type_scores.argmax(axis=1)  # the first of equal scores, as max() over DOCUMENT_TYPES
+        best_ok = type_scores[numpy.arange(len(best)), best] >= self.threshold
+        rows: list[tuple[frozenset[str], str | None]] = []
+        cue_names, type_names = columns.cue_names, columns.type_names
+        for hits, kind, ok in zip(cue_hits.tolist(), best.tolist(), best_ok.tolist(), strict=True):
+            cues = frozenset(name for name, hit in zip(cue_names, hits, strict=True) if hit)
+            rows.append((cues, type_names[kind] if ok else None))
+        return rows
 
     def doc_to_tags(self, doc: Doc) -> tuple[str, ...]:
         """The sorted tags of one doc the whole pipeline processed (``doc.cats`` filled)."""
@@ -92,12 +123,36 @@ class Tagger:
     def scores_to_tags(self, doc: Doc, scores: dict[str, float]) -> tuple[str, ...]:
         """The sorted tags from the textcat's scores and the rule component's findings on ``doc``."""
         found, negated, leading_type = doc_to_rule_findings(doc)
-        cues = ({c for c in CUES if scores.get(c, 0.0) >= self.threshold} | found) - negated
+        cues = {c for c in CUES if scores.get(c, 0.0) >= self.threshold} | found
         document_type = leading_type
         if document_type is None:
             best = max(DOCUMENT_TYPES, key=lambda t: scores.get(t, 0.0))
             document_type = best if scores.get(best, 0.0) >= self.threshold else None
-        return tuple(sorted(cues | ({document_type} if document_type else set())))
+        return _tags(cues, negated, document_type)
+
+
+class _Columns(NamedTuple):
+    """Where the cues and the document types sit among the textcat's labels."""
+
+    cues: list[int]
+    cue_names: list[str]
+    types: list[int]
+    type_names: list[str]
+
+
+def _columns(labels: Sequence[str]) -> _Columns:
+    cue_names = [c for c in CUES if c in labels]
+    type_names = [t for t in DOCUMENT_TYPES if t in labels]
+    return _Columns(
+        [labels.index(c) for c in cue_names], cue_names, [labels.index(t) for t in type_names], type_names
+    )
+
+
+def _tags(cues: Iterable[str], negated: frozenset[str], document_type: str | None) -> tuple[str, ...]:
+    tags = set(cues) - negated
+    if document_type:
+        tags.add(document_type)
+    return tuple(sorted(tags))
 
 
 def _texts_to_words(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
