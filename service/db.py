@@ -7,8 +7,11 @@ are versioned: a new version is a new row, never an update.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import threading
 import uuid
+import weakref
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -34,6 +37,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from sqlalchemy.types import TypeDecorator
 
 from ingest.intake import NewDocument
+
+# anyio's default threadpool runs 40 sync requests at once; each holds at most one connection.
+SQLITE_POOL_SIZE = 40
+POSTGRES_POOL_SIZE = 20
 
 
 def new_id() -> str:
@@ -235,7 +242,8 @@ class ArreconSession(Session):
         )
         self.add(document)
         try:
-            self.commit()
+            with _write_lock(self.get_bind()):
+                self.commit()
         except IntegrityError:
             self.rollback()
             existing = self._document_by_hash(new.client_id, new.sha256)
@@ -248,6 +256,17 @@ class ArreconSession(Session):
         return self.scalar(
             select(Document.id).where(Document.client_id == client_id, Document.sha256 == sha256)
         )
+
+
+# One lock per SQLite engine: SQLite admits one writer at a time, and threads that queue on a
+# Python lock wake the moment it is free, where SQLite's busy handler sleeps up to 100 ms per try.
+_SQLITE_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+
+
+def _write_lock(bind: Any) -> Any:
+    """The lock that serializes this process's writes to ``bind`` (SQLite); a no-op lock otherwise."""
+    engine = getattr(bind, "engine", bind)
+    return _SQLITE_WRITE_LOCKS.get(engine) or contextlib.nullcontext()
 
 
 def normalize_database_url(url: str) -> str:
@@ -263,10 +282,13 @@ def make_engine(url: str) -> Engine:
     url = normalize_database_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        # Kept open rather than reconnecting per request once 5 requests run at once (the default).
+        return create_engine(url, pool_pre_ping=True, pool_size=POSTGRES_POOL_SIZE, max_overflow=20)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30})
+    # As many pooled connections as the API's threadpool runs requests: no connect per request.
+    engine = create_engine(url, connect_args={"timeout": 30}, pool_size=SQLITE_POOL_SIZE, max_overflow=10)
+    _SQLITE_WRITE_LOCKS[engine] = threading.Lock()
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
