@@ -54,6 +54,10 @@ _AMOUNT = re.compile(
     r"(?:(?:[$€£]|\b(?:usd|eur|gbp|cad|aud|chf|inr)\b)\s?-?\d[\d,.' ]*\d"
     r"|(?<![\w.,])-?\d{1,3}(?:[,.' ]\d{3})*[.,]\d{2}(?![\d%]))"
 )
+# Cheap necessary conditions: most descriptions hold no date, percentage or amount, and a full
+# pattern tries every position of the text (the hints are supersets: they never drop a match).
+_DATE_HINT = re.compile(r"\d[/.-]\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec")
+_AMOUNT_HINT = re.compile(r"[$€£]|usd|eur|gbp|cad|aud|chf|inr|\d[.,]\d\d")
 _REF_SPLIT = re.compile(r"\s*(?:,|&|\band\b|/)\s*")
 
 
@@ -71,10 +75,14 @@ def text_to_entities(text: str) -> list[Entity]:
     def free(start: int, end: int) -> bool:
         return all(end <= s or start >= e for s, e, _, _ in found)
 
-    for simple_label, simple in ((EntityLabel.date, _DATE), (EntityLabel.percent, _PERCENT)):
-        for m in simple.finditer(lowered):
+    if _DATE_HINT.search(lowered):
+        # Dates come first and never overlap one another: no free() check needed.
+        for m in _DATE.finditer(lowered):
+            found.append((m.start(), m.end(), EntityLabel.date, text[m.start() : m.end()].strip()))
+    if "%" in lowered or "pct" in lowered or "percent" in lowered:
+        for m in _PERCENT.finditer(lowered):
             if free(m.start(), m.end()):
-                found.append((m.start(), m.end(), simple_label, text[m.start() : m.end()].strip()))
+                found.append((m.start(), m.end(), EntityLabel.percent, text[m.start() : m.end()].strip()))
     for m in _REFERENCE.finditer(lowered):
         if not free(m.start(), m.end()):
             continue
@@ -86,9 +94,10 @@ def text_to_entities(text: str) -> list[Entity]:
             refs = [text[m.start("ref") : m.end("ref")], *_REF_SPLIT.split(more)]
         texts = [_repair_reference(r) for r in refs if r and r.strip()]
         found.extend((m.start(), m.end(), label, t) for t in texts if any(c.isdigit() for c in t))
-    for m in _AMOUNT.finditer(lowered):
-        if free(m.start(), m.end()):
-            found.append((m.start(), m.end(), EntityLabel.amount, text[m.start() : m.end()].strip()))
+    if _AMOUNT_HINT.search(lowered):
+        for m in _AMOUNT.finditer(lowered):
+            if free(m.start(), m.end()):
+                found.append((m.start(), m.end(), EntityLabel.amount, text[m.start() : m.end()].strip()))
     found.sort(key=lambda f: (f[0], f[1]))
     return [_entity(label, value) for label, value in dict.fromkeys((f[2], f[3]) for f in found)]
 

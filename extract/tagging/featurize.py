@@ -9,10 +9,32 @@ which is how the tagger predicts without building Docs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import chain
 from typing import Any
 
 ARCHITECTURE = "arrecon.TextCatBOW.v1"
+
+
+@dataclass(frozen=True)
+class WordIds:
+    """A batch of word-id (ORTH) sequences, flat: ``ids`` (uint64) and each sequence's length.
+
+    Not a tuple or list on purpose: thinc's ``with_cpu`` walks those element by element.
+    """
+
+    ids: Any
+    sizes: Any
+
+    @classmethod
+    def from_sequences(cls, sequences: Sequence[Sequence[int]]) -> WordIds:
+        """The batch of the given id sequences, in order."""
+        import numpy
+
+        sizes = numpy.fromiter(map(len, sequences), dtype="int64", count=len(sequences))
+        ids = numpy.fromiter(chain.from_iterable(sequences), dtype="uint64", count=int(sizes.sum()))
+        return cls(ids, sizes)
 
 
 def build_batched_bow(exclusive_classes: bool, ngram_size: int, no_output_layer: bool, length: int,
@@ -32,17 +54,17 @@ def _batched_ngrams_forward(model: Any, docs: Any, is_train: bool) -> Any:
     from spacy.attrs import ORTH
 
     ops = model.ops
-    if not docs:
+    if not isinstance(docs, WordIds) and not docs:
         empty = numpy.zeros((0,), dtype="uint64")
         return (empty, numpy.zeros((0,), dtype="f"), numpy.zeros((0,), dtype="int32")), lambda dY: []
-    if isinstance(docs[0], list):  # word ids already (the tagger's path without Docs)
-        sizes = numpy.fromiter(map(len, docs), dtype="int64", count=len(docs))
-        unigrams = numpy.fromiter(chain.from_iterable(docs), dtype="uint64", count=int(sizes.sum()))
+    if isinstance(docs, WordIds):  # the tagger's path without Docs
+        sizes, unigrams = docs.sizes, docs.ids
     else:
         arrays = [doc.to_array(ORTH) for doc in docs]
         sizes = numpy.asarray([len(a) for a in arrays], dtype="int64")
         unigrams = numpy.ascontiguousarray(numpy.concatenate(arrays), dtype="uint64")
-    owner = numpy.repeat(numpy.arange(len(docs)), sizes)
+    count = len(sizes)
+    owner = numpy.repeat(numpy.arange(count), sizes)
     keys = [unigrams]
     owners = [owner]
     for n in range(2, model.attrs["ngram_size"] + 1):
@@ -56,7 +78,7 @@ def _batched_ngrams_forward(model: Any, docs: Any, is_train: bool) -> Any:
     all_keys = numpy.concatenate(keys)
     all_owners = numpy.concatenate(owners)
     order = numpy.argsort(all_owners, kind="stable")
-    lengths = numpy.bincount(all_owners, minlength=len(docs)).astype("int32")
+    lengths = numpy.bincount(all_owners, minlength=count).astype("int32")
     batch_keys = ops.asarray(all_keys[order])
     batch_vals = ops.asarray(numpy.ones(len(all_keys), dtype="f"))
     return (batch_keys, batch_vals, ops.asarray(lengths, dtype="int32")), lambda dY: []

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from extract.tagging.entities import text_to_entities
+from extract.tagging.featurize import WordIds
 from extract.tagging.normalize import text_to_words
 from extract.tagging.pipeline import DEFAULT_MODEL_DIR, TEXTCAT, load_pipeline
 from extract.tagging.rules import COMPONENT, CueRules, doc_to_rule_findings
@@ -93,7 +94,8 @@ class Tagger:
             for word in words:
                 if word not in ids:
                     ids[word] = self.nlp.vocab.strings.add(word)
-        scores = self._textcat_model.predict([[ids[w] for w in words] for words in forms])
+        batch = WordIds.from_sequences([[ids[w] for w in words] for words in forms])
+        scores = self._textcat_model.predict(batch)
         for words, row in zip(forms, self._scores_to_textcat_tags(scores), strict=True):
             found, negated, leading_type = index.words_to_findings(words)
             cues, best_type = row
