@@ -14,7 +14,7 @@ import pandas as pd
 
 from reconcile.frames import NO_DAY
 from reconcile.options import ReconcileOptions
-from reconcile.references import is_single_digit_substitution, key_to_ocr_key
+from reconcile.references import is_single_digit_substitution, keys_to_ocr_keys
 from reconcile.subset_sum import find_subset
 
 MIN_KEY_LENGTH = 3  # "1" or "12" as a key would pair unrelated documents
@@ -132,13 +132,6 @@ def match_by_other_reference(
     return _pairs(joined, 0.95)
 
 
-def _keys_to_ocr_keys(keys: pd.Series) -> pd.Series:
-    lettered = keys.str.contains("[A-Z]", regex=True).to_numpy(dtype=bool)
-    folded = keys.copy()
-    folded[lettered] = [key_to_ocr_key(k) for k in keys[lettered]]
-    return folded
-
-
 def match_by_ocr_reference(
     ledger: pd.DataFrame,
     statement: pd.DataFrame,
@@ -152,9 +145,8 @@ def match_by_ocr_reference(
     right = _open(statement, s_open & (statement["key"] != "").to_numpy(), cols)
     if left.empty or right.empty:
         return Pairs.none()
-    # Only keys with letters left in them can change; a pair needs one such key on either side.
-    left = left.assign(key=_keys_to_ocr_keys(left["key"]))
-    right = right.assign(key=_keys_to_ocr_keys(right["key"]))
+    left = left.assign(key=keys_to_ocr_keys(left["key"].tolist()))
+    right = right.assign(key=keys_to_ocr_keys(right["key"].tolist()))
     left = left[left["key"].str.len() >= MIN_KEY_LENGTH]
     right = right[right["key"].str.len() >= MIN_KEY_LENGTH]
     joined = _rank_join(left, right, ["key", "sign"])

@@ -47,11 +47,51 @@ def key_to_ocr_key(key: str) -> str:
     return key.translate(_OCR_FOLD).lstrip("0")
 
 
+# The rules of reference_to_key over many references at once: the references are joined into one
+# text, each behind a line break, so upper-casing and each rule is a single pass of C code over the
+# whole text instead of a few Python calls per reference (a pattern starting with a literal line
+# break is searched for fast). Lines only hold [0-9A-Z] once the first rule ran.
+_JOINED_NOT_ALNUM = re.compile(r"[^0-9A-Z\n]+")
+# A short number keeps its prefix (only its leading zeros go); this runs first, and its results
+# (at most two characters after the letters) can never match the long-number rule below.
+_JOINED_SHORT_NUMBER = re.compile(
+    rf"\n([A-Z]{{1,{MAX_PREFIX}}})(?=[0-9])0*+(?=[0-9A-Z]{{0,{MIN_BARE_NUMBER - 1}}}(?:\n|$))"
+)
+_JOINED_PREFIX = re.compile(rf"\n[A-Z]{{1,{MAX_PREFIX}}}(?=[0-9])0*+(?=[0-9A-Z]{{{MIN_BARE_NUMBER}}})")
+_JOINED_LEADING_ZEROS = re.compile(r"\n0+")
+
+
+def _joined_to_keys(texts: list[str]) -> list[str] | None:
+    """reference_to_key of many texts in a few passes over their joined text; None when a text
+    holds a line break itself (the caller then takes them one by one)."""
+    joined = "\n" + "\n".join(texts)
+    if joined.count("\n") != len(texts):
+        return None
+    compact = joined.upper().translate(_SEPARATORS)
+    if not (compact.isascii() and compact.replace("\n", "").isalnum()):
+        compact = _JOINED_NOT_ALNUM.sub("", compact)
+    compact = _JOINED_SHORT_NUMBER.sub("\n\\1", compact)
+    compact = _JOINED_PREFIX.sub("\n", compact)
+    return _JOINED_LEADING_ZEROS.sub("\n", compact).split("\n")[1:]
+
+
 def references_to_keys(references: Iterable[str | None]) -> pd.Series:
-    """Many references -> their keys (object Series), each distinct text normalized once."""
-    seen: dict[str | None, str] = {}
-    keys = [seen[r] if r in seen else seen.setdefault(r, reference_to_key(r)) for r in references]
+    """Many references -> their keys (object Series), equal to reference_to_key of each."""
+    texts = [r or "" for r in references]
+    if not texts:
+        return pd.Series([], dtype=object)
+    keys = _joined_to_keys(texts)
+    if keys is None:
+        keys = [reference_to_key(t) for t in texts]
     return pd.Series(keys, dtype=object)
+
+
+def keys_to_ocr_keys(keys: list[str]) -> list[str]:
+    """key_to_ocr_key of many keys, in two passes over their joined text."""
+    if not keys:
+        return []
+    folded = ("\n" + "\n".join(keys)).translate(_OCR_FOLD)
+    return _JOINED_LEADING_ZEROS.sub("\n", folded).split("\n")[1:]
 
 
 def is_single_digit_substitution(a: str, b: str) -> bool:
