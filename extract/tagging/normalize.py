@@ -17,6 +17,8 @@ NUMBER = "0"
 _ALNUM = re.compile(r"[^\W_]+")
 _NUMBER = re.compile(r"\d+(?:[.,:/-]\d+)*")
 _WORD = re.compile(r"(?<![a-z])[a-z]{1,2}/[a-z]{1,4}(?![a-z])|[^\W_]+|[%&#]")
+# _WORD without its "w/o" alternative, which costs a try at every position: for texts without "/".
+_PLAIN_WORD = re.compile(r"[^\W_]+|[%&#]")
 _GROUPS = re.compile(r"[^\W\d_]+|\d+")
 # Digits OCR reads in place of letters, most likely letter first.
 _DIGIT_LETTERS: dict[str, str] = {
@@ -38,7 +40,7 @@ def text_to_words(text: str) -> list[str]:
     lowered = text.casefold().replace("|", "l")
     repaired = _ALNUM.sub(lambda m: _repair_token(m.group()), lowered)
     folded = _NUMBER.sub(f" {NUMBER} ", repaired)
-    return [BOS, *_WORD.findall(folded)]
+    return [BOS, *(_WORD if "/" in folded else _PLAIN_WORD).findall(folded)]
 
 
 @lru_cache(maxsize=200_000)
