@@ -10,6 +10,7 @@ import datetime as dt
 import gc
 from collections.abc import Sequence
 from decimal import Decimal
+from operator import attrgetter
 
 import numpy as np
 import pandas as pd
@@ -41,6 +42,7 @@ from reconcile.reasons import Evidence, classify, classify_opening
 from reconcile.references import reference_to_key
 
 ZERO = Decimal("0.00")
+_TAGS = attrgetter("tags")
 
 
 class _Matches:
@@ -80,14 +82,24 @@ class _Matches:
             self.confidences.extend([1.0] * len(open_positions))
 
 
+def _tagged(items: Sequence[LedgerEntry] | Sequence[StatementLine], tag: str) -> list[int]:
+    """Positions of the items carrying ``tag``; untagged items cost no Python step."""
+    tag_lists = list(map(_TAGS, items))
+    tagged = np.flatnonzero(np.fromiter(map(bool, tag_lists), dtype=bool, count=len(tag_lists)))
+    return [p for p in tagged.tolist() if tag in tag_lists[p]]
+
+
 def _match_opening_balances(statement: NormalizedStatement, ledger: Ledger, matches: _Matches) -> None:
     """Our opening-balance entries against the statement's opening balance (a line or its header figure)."""
-    ledger_open = tuple(
-        p
-        for p, e in enumerate(ledger.entries)
-        if "opening_balance" in e.tags or document_type_to_kind(e.document_type) == "opening_balance"
-    )
-    statement_open = tuple(p for p, line in enumerate(statement.lines) if "opening_balance" in line.tags)
+    # Each distinct document type is looked up once (a large ledger has a handful of them) and
+    # only tagged entries have their tags read: no Python step per entry of a million.
+    entries = ledger.entries
+    types = list(map(attrgetter("document_type"), entries))
+    opening_types = {t for t in set(types) if document_type_to_kind(t) == "opening_balance"}
+    flagged = np.fromiter(map(opening_types.__contains__, types), dtype=bool, count=len(entries))
+    flagged[_tagged(entries, "opening_balance")] = True
+    ledger_open = tuple(np.flatnonzero(flagged).tolist())
+    statement_open = tuple(_tagged(statement.lines, "opening_balance"))
     virtual = statement.opening_balance if not statement_open and statement.opening_balance else ZERO
     if not ledger_open and not statement_open and not virtual:
         return
@@ -219,6 +231,8 @@ def _reconcile(statement: NormalizedStatement, ledger: Ledger, options: Reconcil
 
 
 _ITEM_FIELDS = set(ReconciliationItem.model_fields)
+_AMOUNT = attrgetter("amount")
+_NEW, _SET = object.__new__, object.__setattr__
 
 
 def _matched_item(
@@ -226,17 +240,17 @@ def _matched_item(
 ) -> ReconciliationItem:
     """A one-to-one matched item without validation: a large account has a million of them and
     model_construct costs three times this; every value comes from validated entries and lines."""
-    item = object.__new__(ReconciliationItem)
+    item = _NEW(ReconciliationItem)
     values = {
         "status": ItemStatus.matched, "ledger_refs": [l_ref] if l_ref else [],
         "statement_refs": [s_ref] if s_ref else [], "ledger_amount": amount, "statement_amount": amount,
         "difference": ZERO, "reason": None, "resolution": None, "evidence": [_RULE_WORDS[rule]], "rule": rule,
         "confidence": confidence, "ledger_entries": [lp], "statement_lines": [sp],
     }  # fmt: skip
-    object.__setattr__(item, "__dict__", values)
-    object.__setattr__(item, "__pydantic_fields_set__", _ITEM_FIELDS)
-    object.__setattr__(item, "__pydantic_extra__", None)
-    object.__setattr__(item, "__pydantic_private__", None)
+    _SET(item, "__dict__", values)
+    _SET(item, "__pydantic_fields_set__", _ITEM_FIELDS)
+    _SET(item, "__pydantic_extra__", None)
+    _SET(item, "__pydantic_private__", None)
     return item
 
 
@@ -277,26 +291,33 @@ def _items(
         simple[matches.opening] = False
         order_key[matches.opening] = -1
     order = np.argsort(order_key, kind="stable")
-    complex_ids = set(np.flatnonzero(~simple).tolist())
     ledger_members: dict[int, list[int]] = {}
     statement_members: dict[int, list[int]] = {}
     for members, groups in ((ledger_members, matches.ledger), (statement_members, matches.statement)):
         for position in np.flatnonzero(~simple[groups]).tolist():
             members.setdefault(int(groups[position]), []).append(position)
+    # The one-to-one matched items (nearly all of a large account) are built in one sweep over
+    # column arrays; the few others one by one below, then both merge in output order.
+    simple_in_order = simple[order]
+    chosen = order[simple_in_order]
+    lps, sps = l_first[chosen], s_first[chosen]
+    amounts = list(map(_AMOUNT, entries))
+    simple_items = list(
+        map(
+            _matched_item,
+            lf["ref"].to_numpy()[lps].tolist(),
+            sf["ref"].to_numpy()[sps].tolist(),
+            list(map(amounts.__getitem__, lps.tolist())),
+            np.asarray(matches.rules, dtype=object)[chosen].tolist(),
+            np.asarray(matches.confidences, dtype=np.float64)[chosen].tolist(),
+            lps.tolist(),
+            sps.tolist(),
+        )
+    )
     evidence: Evidence | None = None
-    items: list[ReconciliationItem] = []
+    others: dict[int, ReconciliationItem] = {}
     rules, confidences = matches.rules, matches.confidences
-    ledger_first, statement_first = l_first.tolist(), s_first.tolist()
-    for g in order.tolist():
-        if g not in complex_ids:
-            lp, sp = ledger_first[g], statement_first[g]
-            entry = entries[lp]
-            items.append(
-                _matched_item(
-                    entry.reference, lines[sp].reference, entry.amount, rules[g], confidences[g], lp, sp
-                )
-            )
-            continue
+    for g in order[~simple_in_order].tolist():
         lm, sm = ledger_members.get(g, []), statement_members.get(g, [])
         l_amount = sum((entries[p].amount for p in lm), ZERO) if lm else None
         s_amount = sum((lines[p].amount for p in sm), ZERO) if sm else None
@@ -307,12 +328,10 @@ def _items(
         s_refs = [r for p in sm if (r := lines[p].reference)]
         rule = rules[g]
         if l_amount is not None and s_amount is not None and not diff:
-            items.append(
-                ReconciliationItem(
-                    status=ItemStatus.matched, ledger_refs=l_refs, statement_refs=s_refs,
-                    ledger_amount=l_amount, statement_amount=s_amount, evidence=[_RULE_WORDS[rule]],
-                    rule=rule, confidence=confidences[g], ledger_entries=lm, statement_lines=sm,
-                )
+            others[g] = ReconciliationItem(
+                status=ItemStatus.matched, ledger_refs=l_refs, statement_refs=s_refs,
+                ledger_amount=l_amount, statement_amount=s_amount, evidence=[_RULE_WORDS[rule]],
+                rule=rule, confidence=confidences[g], ledger_entries=lm, statement_lines=sm,
             )  # fmt: skip
             continue
         if evidence is None:
@@ -332,12 +351,12 @@ def _items(
             confidence = min(confidences[g], found.confidence)
         else:
             found_evidence, confidence = found.evidence, found.confidence
-        items.append(
-            ReconciliationItem(
-                status=status, ledger_refs=l_refs, statement_refs=s_refs, ledger_amount=l_amount,
-                statement_amount=s_amount, difference=diff, reason=found.reason, resolution=found.resolution,
-                evidence=found_evidence, rule=rule, confidence=confidence, ledger_entries=lm,
-                statement_lines=sm,
-            )
+        others[g] = ReconciliationItem(
+            status=status, ledger_refs=l_refs, statement_refs=s_refs, ledger_amount=l_amount,
+            statement_amount=s_amount, difference=diff, reason=found.reason, resolution=found.resolution,
+            evidence=found_evidence, rule=rule, confidence=confidence, ledger_entries=lm,
+            statement_lines=sm,
         )  # fmt: skip
-    return items
+    built = iter(simple_items)
+    in_order = zip(order.tolist(), simple_in_order.tolist(), strict=True)
+    return [next(built) if simple_one else others[g] for g, simple_one in in_order]
