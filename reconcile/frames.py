@@ -47,8 +47,8 @@ def _cents(amounts: list[Decimal]) -> np.ndarray:
 
 
 def _days(dates: list[dt.date | None]) -> np.ndarray:
-    try:
-        return np.fromiter(map(dt.date.toordinal, dates), dtype=np.int64, count=len(dates))
+    try:  # the unbound C method raises TypeError on a None
+        return np.fromiter(map(dt.date.toordinal, dates), dtype=np.int64, count=len(dates))  # type: ignore[arg-type]
     except TypeError:  # a missing date somewhere
         return np.fromiter(map(_day, dates), dtype=np.int64, count=len(dates))
 
