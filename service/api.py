@@ -53,7 +53,7 @@ def create_app(
     if enqueue is None:
         from service.tasks import enqueue_for
 
-        enqueue = enqueue_for(settings)
+        enqueue = enqueue_for(settings, background=True)
     if queue_depth is None:
         from service.queue import queue_depth as depth_of
 

@@ -8,7 +8,11 @@ so publishing never blocks an upload for long and never fails it.
 
 from __future__ import annotations
 
+import atexit
 import logging
+import queue
+import threading
+import time
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +30,8 @@ log = logging.getLogger(__name__)
 QUEUE_NAME = "arrecon"
 PROCESS_TASK = "arrecon.process_document"
 # A broker that is down must not hold an upload: two quick tries, then the sweep's turn.
+# At exit the API waits this long for messages still to send (the sweep covers any it drops).
+PUBLISHER_DRAIN_S = 2.0
 PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.2}
 
 
@@ -90,6 +96,41 @@ def send_process(queue_url: str, document_id: str) -> bool:
         log.warning("could not enqueue %s (%s): the sweep will", document_id, exc)
         return False
     return True
+
+
+class BackgroundPublisher:
+    """``enqueue(document_id)`` that returns at once: a daemon thread sends the messages in order.
+
+    For the API: an upload is answered once its row commits, without waiting for the broker (a few ms
+    of kombu work per message). A message still unsent when the process dies is only a lost hint: the
+    row is committed and the sweep sends it again.
+    """
+
+    def __init__(self, queue_url: str) -> None:
+        self.queue_url = queue_url
+        self._pending: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    def __call__(self, document_id: str) -> None:
+        self._pending.put(document_id)
+        if self._thread is None:
+            with self._start_lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._send_forever, name="publisher", daemon=True)
+                    self._thread.start()
+                    atexit.register(self.drain, PUBLISHER_DRAIN_S)
+
+    def _send_forever(self) -> None:
+        while True:
+            send_process(self.queue_url, self._pending.get())
+
+    def drain(self, timeout_s: float) -> bool:
+        """Wait up to ``timeout_s`` for the messages handed in so far to be sent; True when none is left."""
+        deadline = time.monotonic() + timeout_s
+        while not self._pending.empty() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self._pending.empty()
 
 
 def queue_depth(settings: Settings, session: Session) -> int:

@@ -71,7 +71,7 @@ class LibraryPipeline:
         """``reconcile.reconcile`` on the ledger tagged by ``extract.tagging`` (when installed)."""
         import reconcile
 
-        tagging = _tagging()
+        tagging = tagging_module()
         if tagging is not None:
             ledger = tagging.tag_ledger(ledger)
         result: BaseModel = reconcile.reconcile(statement, ledger)
@@ -273,7 +273,7 @@ def time_limit(seconds: float) -> Iterator[None]:
             signal.setitimer(signal.ITIMER_REAL, max(0.001, outer_delay - (time.monotonic() - started)))
 
 
-def _tagging() -> Any | None:
+def tagging_module() -> Any | None:
     """``extract.tagging`` when the tagger is installed, else None."""
     if importlib.util.find_spec("extract.tagging") is None:
         return None
@@ -427,15 +427,19 @@ def process_document(document_id: str, context: TaskContext | None = None) -> Do
     return outcome.state
 
 
-def enqueue_for(settings: Settings) -> Callable[[str], None]:
+def enqueue_for(settings: Settings, *, background: bool = False) -> Callable[[str], None]:
     """The ``enqueue(document_id)`` that intake gets: a Celery message, or nothing for the embedded worker.
 
     The embedded worker polls the documents table (``received`` rows are its queue). A message that
     cannot be sent is logged, not raised: the row is committed and the sweep enqueues it again.
+    ``background``: messages are sent by a thread and ``enqueue`` returns at once (the API).
     """
     if not settings.queue_url:
         return _enqueue_embedded
-    from service.queue import send_process
+    from service.queue import BackgroundPublisher, send_process
+
+    if background:
+        return BackgroundPublisher(settings.queue_url)
 
     def enqueue(document_id: str) -> None:
         send_process(settings.queue_url, document_id)
