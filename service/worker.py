@@ -18,7 +18,14 @@ from sqlalchemy import select, update
 
 from service.db import Document, DocumentState, utcnow
 from service.settings import Settings
-from service.tasks import Pipeline, TaskContext, enqueue_for, process_document, settings_to_context
+from service.tasks import (
+    Pipeline,
+    TaskContext,
+    enqueue_for,
+    process_document,
+    settings_to_context,
+    tagging_module,
+)
 
 log = logging.getLogger(__name__)
 
@@ -72,11 +79,17 @@ def sweep_stuck_documents(
 
 
 def preload_pipeline() -> None:
-    """Import extraction and reconciliation now, not on the first document (and before a fork, once)."""
+    """Import extraction and reconciliation and load the tagging model now, not on the first document.
+
+    Before Celery's fork, so that its children share them; the model alone takes seconds to load.
+    """
     import extract
     import reconcile
 
     del extract, reconcile
+    tagging = tagging_module()
+    if tagging is not None:
+        tagging.load_tagger()
 
 
 def next_received(context: TaskContext) -> str | None:
