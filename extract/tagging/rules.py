@@ -241,6 +241,7 @@ class PhraseIndex:
                 labels.append(label)
         self._lemma_lengths = _lengths_by_first_word(self.by_lemma)
         self._lower_lengths = _lengths_by_first_word(self.by_lower)
+        self._lower_firsts = frozenset(self._lower_lengths)
 
     def lemma(self, word: str) -> str:
         """The lookup lemma of one word (cached)."""
@@ -249,13 +250,15 @@ class PhraseIndex:
             lemma = self._lemmas[word] = self._table_lemma(word)
         return lemma
 
-    def words_to_findings(self, words: Sequence[str]) -> RuleFindings:
-        """The rules' findings on one sequence of canonical words."""
-        lemmas = [self.lemma(w) for w in words]
-        lowers = [w.lower() for w in words]
-        matches = _matches(lemmas, self.by_lemma, self._lemma_lengths) + _matches(
-            lowers, self.by_lower, self._lower_lengths
-        )
+    def words_to_findings(self, words: Sequence[str], lowers: Sequence[str] | None = None) -> RuleFindings:
+        """The rules' findings on one sequence of words (``lowers``: their lowercase forms, when
+        the words are not lowercase already as canonical words are)."""
+        cache = self._lemmas
+        lemmas = [cache.get(w) or self.lemma(w) for w in words]
+        matches = _matches(lemmas, self.by_lemma, self._lemma_lengths)
+        lowers = words if lowers is None else lowers
+        if not self._lower_firsts.isdisjoint(lowers):  # few exact phrases: usually nothing to look up
+            matches += _matches(lowers, self.by_lower, self._lower_lengths)
         if not matches:
             return NO_FINDINGS
         # Cues and document types overlap on purpose ("payment in transit" is both), so each kind
@@ -265,21 +268,24 @@ class PhraseIndex:
         for match in matches:
             (documents if match[0] in DOCUMENT_PHRASES else cues).append(match)
         cues, documents = _longest(cues), _longest(documents)
-        covered = {i for _, start, end in cues for i in range(start, end)} if len(cues) > 1 else set()
         found: set[str] = set()
         negated: set[str] = set()
-        size = len(words)
-        for label, start, end in cues:
-            if label == IGNORE:
-                continue
-            before = [lemmas[i] for i in range(max(0, start - BEFORE_WINDOW), start) if i not in covered]
-            after = [lemmas[i] for i in range(end, min(size, end + AFTER_WINDOW)) if i not in covered]
-            is_negated = (
-                any(w in NEGATION_BEFORE for w in before)
-                or any(w in NEGATION_AFTER for w in after)
-                or any(pair in NEGATION_AFTER_PAIRS for pair in pairwise(after))
-            )
-            (negated if is_negated else found).add(label)
+        if _NEGATING.isdisjoint(lemmas):  # the usual case: no word that could negate anything
+            found.update(label for label, _, _ in cues if label != IGNORE)
+        else:
+            covered = {i for _, start, end in cues for i in range(start, end)} if len(cues) > 1 else set()
+            size = len(words)
+            for label, start, end in cues:
+                if label == IGNORE:
+                    continue
+                before = [lemmas[i] for i in range(max(0, start - BEFORE_WINDOW), start) if i not in covered]
+                after = [lemmas[i] for i in range(end, min(size, end + AFTER_WINDOW)) if i not in covered]
+                is_negated = (
+                    any(w in NEGATION_BEFORE for w in before)
+                    or any(w in NEGATION_AFTER for w in after)
+                    or any(pair in NEGATION_AFTER_PAIRS for pair in pairwise(after))
+                )
+                (negated if is_negated else found).add(label)
         prefix = DOCUMENT_PREFIX
         leading = next(
             (label for label, start, _ in documents if all(words[i] in prefix for i in range(start))), None
@@ -287,6 +293,8 @@ class PhraseIndex:
         return RuleFindings(frozenset(found - negated), frozenset(negated), leading)
 
 
+# Every lemma a negation rule starts from: a text with none of them has no negated cue.
+_NEGATING: frozenset[str] = NEGATION_BEFORE | NEGATION_AFTER | {first for first, _ in NEGATION_AFTER_PAIRS}
 NO_FINDINGS = RuleFindings(frozenset(), frozenset(), None)
 
 
@@ -298,7 +306,7 @@ def _lengths_by_first_word(phrases: dict[tuple[str, ...], list[str]]) -> dict[st
 
 
 def _matches(
-    words: list[str], phrases: dict[tuple[str, ...], list[str]], lengths: dict[str, tuple[int, ...]]
+    words: Sequence[str], phrases: dict[tuple[str, ...], list[str]], lengths: dict[str, tuple[int, ...]]
 ) -> list[Match]:
     """Every (label, start, end) whose phrase occurs in ``words``, overlaps included (as a PhraseMatcher)."""
     found: list[Match] = []
@@ -334,7 +342,7 @@ class CueRules:
         return self._index
 
     def __call__(self, doc: Doc) -> Doc:
-        doc.user_data[SPAN_KEY] = self.index.words_to_findings([t.text for t in doc])
+        doc.user_data[SPAN_KEY] = self.index.words_to_findings([t.text for t in doc], [t.lower_ for t in doc])
         return doc
 
 
