@@ -124,7 +124,9 @@ def _evidence(
 ) -> Evidence:
     keyed = lf[lf["key"] != ""]
     # Only the invoices that some description names are ever looked up.
-    named = {reference_to_key(e.text) for line in statement.lines for e in line.entities}
+    entity_lists = list(map(attrgetter("entities"), statement.lines))
+    with_entities = np.flatnonzero(np.fromiter(map(bool, entity_lists), dtype=bool, count=len(entity_lists)))
+    named = {reference_to_key(e.text) for p in with_entities.tolist() for e in entity_lists[p]}
     by_key: dict[str, tuple[int]] = {}
     wanted = keyed[keyed["key"].isin(named)] if named else keyed.iloc[:0]
     for position, key in zip(wanted.index.tolist(), wanted["key"].tolist(), strict=True):
@@ -139,23 +141,26 @@ def _evidence(
             members = [int(p) for p in positions]
             for p in members:
                 duplicates.setdefault(p, []).extend(q for q in members if q != p and q not in duplicates[p])
-    both: list[LedgerEntry | StatementLine] = [*ledger.entries, *statement.lines]
-    freight = {abs(amount_to_cents(item.amount)) for item in both if "freight" in item.tags}
+    # Only tagged items are looked at: a million untagged ones cost no Python step.
+    both: list[LedgerEntry | StatementLine] = [
+        *(ledger.entries[p] for p in _tagged(ledger.entries, "freight")),
+        *(statement.lines[p] for p in _tagged(statement.lines, "freight")),
+    ]
+    freight = {abs(amount_to_cents(item.amount)) for item in both}
     for item in both:
-        if "freight" in item.tags:
-            for entity in item.entities:
-                if "AMOUNT" in entity.label.upper() or "MONEY" in entity.label.upper():
-                    try:
-                        freight.add(abs(amount_to_cents(Decimal(entity.text.replace(",", "")))))
-                    except ArithmeticError:
-                        continue
+        for entity in item.entities:
+            if "AMOUNT" in entity.label.upper() or "MONEY" in entity.label.upper():
+                try:
+                    freight.add(abs(amount_to_cents(Decimal(entity.text.replace(",", "")))))
+                except ArithmeticError:
+                    continue
     return Evidence(
         cutoff=_cutoff(statement),
         timing_days=options.timing_days,
         ledger_duplicates=duplicates,
         ledger_by_key=by_key,
         freight_cents=frozenset(freight),
-        ledger_refs=[e.reference for e in ledger.entries],
+        ledger_refs=list(map(attrgetter("reference"), ledger.entries)),
     )
 
 
@@ -202,14 +207,14 @@ def _reconcile(statement: NormalizedStatement, ledger: Ledger, options: Reconcil
         matches.add_group(group, rule, 0.8)
     matches.close_open()
     items = _items(statement, ledger, lf, sf, matches, options)
-    ledger_balance = sum((e.amount for e in entries), ZERO)
-    lines_total = sum((line.amount for line in lines), ZERO)
+    ledger_balance = sum(map(_AMOUNT, entries), ZERO)
+    lines_total = sum(map(_AMOUNT, lines), ZERO)
     if statement.closing_balance is not None:
         statement_balance = statement.closing_balance
     else:
         statement_balance = (statement.opening_balance or ZERO) + lines_total
     difference = ledger_balance - statement_balance
-    explained = sum((item.difference for item in items), ZERO)
+    explained = sum(map(attrgetter("difference"), items), ZERO)
     unexplained = difference - explained
     if unexplained:
         warnings.append(

@@ -53,13 +53,20 @@ def _days(dates: list[dt.date | None]) -> np.ndarray:
         return np.fromiter(map(_day, dates), dtype=np.int64, count=len(dates))
 
 
+def key_lengths(keys: list[str]) -> np.ndarray:
+    """The length of each key (an int array)."""
+    return np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
+
+
 def _frame(items: Sequence[LedgerEntry] | Sequence[StatementLine]) -> pd.DataFrame:
     references: list[str | None] = list(map(_REFERENCE, items))
     cents = _cents(list(map(_AMOUNT, items)))
+    keys = references_to_keys(references)
     return pd.DataFrame(
         {
             "ref": pd.Series(references, dtype=object).fillna(""),
-            "key": references_to_keys(references),
+            "key": keys,
+            "klen": key_lengths(keys.tolist()),
             "cents": cents,
             "day": _days(list(map(_DATE, items))),
             "sign": np.sign(cents).astype(np.int8),
@@ -68,12 +75,12 @@ def _frame(items: Sequence[LedgerEntry] | Sequence[StatementLine]) -> pd.DataFra
 
 
 def ledger_to_frame(entries: Sequence[LedgerEntry]) -> pd.DataFrame:
-    """Ledger entries -> frame with ref, key, cents, day, sign (row i = entries[i])."""
+    """Ledger entries -> frame with ref, key, klen (key length), cents, day, sign (row i = entries[i])."""
     return _frame(entries)
 
 
 def statement_to_frame(lines: Sequence[StatementLine]) -> pd.DataFrame:
-    """Statement lines -> frame with ref, key, cents, day, sign (row i = lines[i])."""
+    """Statement lines -> frame with ref, key, klen (key length), cents, day, sign (row i = lines[i])."""
     return _frame(lines)
 
 

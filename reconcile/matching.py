@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from reconcile.frames import NO_DAY
+from reconcile.frames import NO_DAY, key_lengths
 from reconcile.options import ReconcileOptions
 from reconcile.references import is_single_digit_substitution, keys_to_ocr_keys
 from reconcile.subset_sum import find_subset
@@ -94,12 +94,15 @@ def match_by_reference(
     Confidence 1.0 when the printed references are equal, 0.95 when only their keys are.
     """
     cols = ["ref", "key", "sign", "day", "cents"]
-    left = _open(ledger, l_open & (ledger["key"].str.len() >= MIN_KEY_LENGTH).to_numpy(), cols)
-    right = _open(statement, s_open & (statement["key"].str.len() >= MIN_KEY_LENGTH).to_numpy(), cols)
+    left = _open(ledger, l_open & (ledger["klen"] >= MIN_KEY_LENGTH).to_numpy(), cols)
+    right = _open(statement, s_open & (statement["klen"] >= MIN_KEY_LENGTH).to_numpy(), cols)
     joined = _rank_join(left, right, ["key", "sign"])
     joined = joined[_within(joined["day_l"], joined["day_s"], options.reference_date_window_days)]
-    same = joined["ref_l"].str.upper().str.strip() == joined["ref_s"].str.upper().str.strip()
-    return _pairs(joined, np.where(same.to_numpy(), 1.0, 0.95))
+    # C string methods mapped over the columns: no Python step per pair of a million.
+    printed_l = map(str.strip, map(str.upper, joined["ref_l"].tolist()))
+    printed_s = map(str.strip, map(str.upper, joined["ref_s"].tolist()))
+    same = np.fromiter(map(str.__eq__, printed_l, printed_s), dtype=bool, count=len(joined))
+    return _pairs(joined, np.where(same, 1.0, 0.95))
 
 
 def match_by_other_reference(
@@ -147,8 +150,8 @@ def match_by_ocr_reference(
         return Pairs.none()
     left = left.assign(key=keys_to_ocr_keys(left["key"].tolist()))
     right = right.assign(key=keys_to_ocr_keys(right["key"].tolist()))
-    left = left[left["key"].str.len() >= MIN_KEY_LENGTH]
-    right = right[right["key"].str.len() >= MIN_KEY_LENGTH]
+    left = left[key_lengths(left["key"].tolist()) >= MIN_KEY_LENGTH]
+    right = right[key_lengths(right["key"].tolist()) >= MIN_KEY_LENGTH]
     joined = _rank_join(left, right, ["key", "sign"])
     joined = joined[_within(joined["day_l"], joined["day_s"], options.reference_date_window_days)]
     return _pairs(joined, 0.85)
@@ -156,7 +159,7 @@ def match_by_ocr_reference(
 
 def _keyed(frame: pd.DataFrame, other: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
     """Open items with each of their reference keys (own and other), one row per (pos, key)."""
-    own = frame.loc[mask & (frame["key"].str.len() >= MIN_KEY_LENGTH).to_numpy(), ["key"]]
+    own = frame.loc[mask & (frame["klen"] >= MIN_KEY_LENGTH).to_numpy(), ["key"]]
     parts = [own.assign(pos=own.index.to_numpy(dtype=np.int64))[["pos", "key"]]]
     if len(other):
         parts.append(other[mask[other["pos"].to_numpy()]][["pos", "key"]])
@@ -245,8 +248,8 @@ def match_by_fuzzy_reference(
     from rapidfuzz.process import cdist
 
     cols = ["key", "sign", "day"]
-    left = _open(ledger, l_open & (ledger["key"].str.len() >= MIN_FUZZY_KEY_LENGTH).to_numpy(), cols)
-    right = _open(statement, s_open & (statement["key"].str.len() >= MIN_FUZZY_KEY_LENGTH).to_numpy(), cols)
+    left = _open(ledger, l_open & (ledger["klen"] >= MIN_FUZZY_KEY_LENGTH).to_numpy(), cols)
+    right = _open(statement, s_open & (statement["klen"] >= MIN_FUZZY_KEY_LENGTH).to_numpy(), cols)
     if left.empty or right.empty:
         return Pairs.none(), None
     if len(left) * len(right) > options.fuzzy_max_pairs:
