@@ -100,6 +100,16 @@ def test_each_distinct_text_is_tagged_once_and_order_is_kept(tagger: Tagger) -> 
     assert len(fresh._tags) == 2
 
 
+def test_prediction_without_docs_equals_the_pipeline_on_docs(tagger: Tagger) -> None:
+    # tag_texts skips Doc construction; nlp.pipe on Docs (rules component + textcat) must agree.
+    from extract.tagging.corpus import DEFAULT_CORPUS_DIR, HELDOUT, read_descriptions
+    from extract.tagging.normalize import text_to_words
+
+    texts = [r.text for r in read_descriptions(DEFAULT_CORPUS_DIR / HELDOUT)]
+    docs = tagger.nlp.pipe(" ".join(text_to_words(t)) for t in texts)
+    assert [r.tags for r in Tagger(tagger.nlp).tag_texts(texts)] == [tagger.doc_to_tags(d) for d in docs]
+
+
 def test_statement_and_ledger_get_new_values_with_tags(tagger: Tagger) -> None:
     source = Source(filename="s.csv", form=Form.csv, sha256="0" * 64)
     line = StatementLine(
