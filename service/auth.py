@@ -133,9 +133,11 @@ def _commit_new(session: Session, message: str) -> None:
 
 def principal_from_token(session: Session, token: str) -> Principal | None:
     """The principal of a valid, unrevoked token; ``None`` otherwise."""
-    row = session.scalar(
-        select(ApiToken).where(ApiToken.token_sha256 == token_to_sha256(token), ApiToken.revoked_at.is_(None))
-    )
+    # Columns, not the ORM object: every API request runs this lookup.
+    row = session.execute(
+        select(ApiToken.id, ApiToken.client_id, ApiToken.name)
+        .where(ApiToken.token_sha256 == token_to_sha256(token), ApiToken.revoked_at.is_(None))
+    ).one_or_none()
     if row is None:
         return None
     # Machine channels upload and read; administration stays with people.
