@@ -136,3 +136,17 @@ def test_fast_built_matched_items_equal_validated_ones(
 
     for item in reconcile(statement, ledger).items:
         assert ReconciliationItem.model_validate(item.model_dump()) == item
+
+
+def test_batch_keys_equal_single_keys() -> None:
+    from reconcile.references import keys_to_ocr_keys, references_to_keys
+
+    references = [
+        "INV-0012345", "12345", "Inv 12345", "inv/012345", "CN-0034", "CN34", "10OO7", "INV-OO12B45", "",
+        None, "ABC", "0000", "INV-000", "A1B2", "ABCDEFGH123", "ABCDEF0123", "ABCDEFG0123", "INV0A12",
+        "INV0AB007", "INV00012", "straße 12", "É-0012", "x\ty 001", "A0", "A00012", "A000123",
+    ]  # fmt: skip
+    keys = [reference_to_key(r) for r in references]
+    assert references_to_keys(references).tolist() == keys
+    assert references_to_keys(["a\nb", "INV-001"]).tolist() == ["AB", "INV1"]  # one by one
+    assert keys_to_ocr_keys(keys) == [key_to_ocr_key(k) for k in keys]
