@@ -64,8 +64,10 @@ _TO_DIGIT = str.maketrans(
 _TO_LETTER = {"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z", "6": "G"}
 _CONFUSABLE = frozenset("OoDQIl|i!SsBZz§")
 # Characters that ruling-line remnants and scanner dust turn into at the edges of words.
-_DEBRIS = "|~_—–=©¦«»‘’“”`^*\"'"
+_DEBRIS = "|~_—–=©¦«»‘’“”`^*°\"'"
 _SEPARATORS = frozenset(".,'/-() ")
+# Glyphs OCR makes out of a speck or a rule remnant inside a word: thin strokes and dots.
+_THIN_GLYPHS = frozenset("1lIi|!.,:;'`-_°")
 _AMOUNT_SHAPE = re.compile(
     r"^[-(]?\d{1,3}(?:[,.' ]\d{3})*(?:[.,]\d{1,2})?\)?-?$|^[-(]?\d+(?:[.,]\d{1,2})?\)?-?$"
 )
@@ -231,17 +233,29 @@ def _reference_in_description(description: str, shapes: set[str]) -> str | None:
     return candidates.pop() if len(candidates) == 1 else None
 
 
-def _echo_in_description(reference: str, description: str) -> str | None:
-    """The one description word that is ``reference`` with one character changed, if any."""
+def _echo_in_description(reference: str, description: str, shapes: set[str]) -> str | None:
+    """The one description word that is ``reference`` with one character changed, or without one
+    thin glyph OCR adds from specks and rule remnants (``W1T4421`` beside "Wire WT4421") when the
+    word has one of the document's reference ``shapes``."""
     words = {w.strip(".,;:()") for w in description.split()}
     if reference in words:
         return None
     near = [
         w
         for w in words
-        if len(w) == len(reference)
-        and reference_to_shape(w) == reference_to_shape(reference)
-        and sum(a != b for a, b in zip(w, reference, strict=True)) == 1
+        if (
+            len(w) == len(reference)
+            and reference_to_shape(w) == reference_to_shape(reference)
+            and sum(a != b for a, b in zip(w, reference, strict=True)) == 1
+        )
+        or (
+            len(w) + 1 == len(reference)
+            and reference_to_shape(w) in shapes
+            and any(
+                ch in _THIN_GLYPHS and reference[:i] + reference[i + 1 :] == w
+                for i, ch in enumerate(reference)
+            )
+        )
     ]
     return near[0] if len(near) == 1 else None
 
@@ -317,7 +331,7 @@ def statement_to_repaired(
             if found is not None:
                 warnings.append(f"line {number}: reference {found!r} taken from the description")
             ref, conf = found, min(conf, opts.repaired_conf)
-        echo = _echo_in_description(ref, line.description) if ref and conf < 1.0 else None
+        echo = _echo_in_description(ref, line.description, shapes) if ref and conf < 1.0 else None
         if echo is not None and ref is not None:
             # The description repeats the reference one character apart: two readings disagree.
             if conf < opts.trusted_word_conf:
