@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal
+from typing import Any
 
+import numpy as np
 import pytest
 from PIL import Image
 
 from extract.layout import Page, Word
 from extract.ocr import data_to_words, engine_by_name
+from extract.preprocess import gray_to_despeckled, ink_to_rulings
 from extract.raster import RasterLimits, image_page_count, image_to_page_images, pdf_page_count
 from extract.repair import (
     DOUBT,
@@ -236,3 +239,43 @@ def test_a_reference_takes_its_echo_in_the_description_and_stays_for_review() ->
 )
 def test_doubtful_header_words_are_read_as_the_header_word(read: str, conf: float, header: str) -> None:
     assert word_to_header_word(read, conf) == header
+
+
+def test_a_reference_with_a_letter_too_many_takes_its_echo_of_the_documents_shape() -> None:
+    lines = [_line(f"WT{4000 + i}", "10.00", f"{110 + 10 * i}.00", day=i + 1) for i in range(5)]
+    lines[2] = lines[2].model_copy(update={"reference": "W1T4002", "description": "Wire WT4002"})
+    lines[2] = lines[2].model_copy(
+        update={"field_confidence": {"date": 0.96, "reference": 0.7, "amount": 0.96}}
+    )
+    repaired = statement_to_repaired(_statement(lines))
+    assert repaired.lines[2].reference == "WT4002"
+    assert repaired.lines[2].confidence < DOUBT
+
+
+def test_a_degree_sign_at_a_words_edge_is_debris() -> None:
+    assert [w.text for w in words_to_clean([Word("INV-0012333°", 0, 0, 90, 10, 0.9)])] == ["INV-0012333"]
+
+
+def _ink_page() -> np.ndarray[Any, Any]:
+    """A white 300 x 1000 page with a '1.5'-like digit pair and its point, a lone speck, a boxed bar."""
+    page = np.full((1000, 300), 255, np.uint8)
+    page[40:60, 40:46] = 0  # a digit stroke, 20 px caps
+    page[56:60, 50:54] = 0  # the decimal point beside it
+    page[40:60, 58:64] = 0  # the next digit
+    page[120:122, 200:202] = 0  # a lone speck, far from any glyph
+    page[140:186, 100:103] = 0  # a vertical bar 46 px tall: the edge of a boxed header
+    return page
+
+
+def test_isolated_specks_are_removed_and_decimal_points_kept() -> None:
+    clean = gray_to_despeckled(_ink_page(), cap_height=20.0)
+    assert clean[120:122, 200:202].min() == 255
+    assert clean[56:60, 50:54].max() == 0
+    assert clean[40:60, 40:46].max() == 0
+
+
+def test_short_vertical_rules_are_found_when_several_caps_tall() -> None:
+    ink = 255 - _ink_page()
+    assert ink_to_rulings(ink).vertical == ()
+    (bar,) = ink_to_rulings(ink, min_vertical_px=40).vertical
+    assert bar[0] <= 100 and bar[2] >= 103 and bar[1] <= 141 and bar[3] >= 185
