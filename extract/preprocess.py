@@ -187,21 +187,30 @@ def gray_to_despeckled(gray: Gray, cap_height: float) -> Gray:
     # Thresholded without the blur of gray_to_ink: a blur fades one-pixel specks out of the mask
     # but not out of the image tesseract reads.
     _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    _, labels, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
     limit = max(2.0, cap_height / 4.0)
     small = (stats[:, cv2.CC_STAT_WIDTH] <= limit) & (stats[:, cv2.CC_STAT_HEIGHT] <= limit)
     small[0] = False  # the background
     if not small.any():
         return gray
-    is_small = small[labels]
-    large = ((labels > 0) & ~is_small).astype(np.uint8)
-    reach = max(3, int(cap_height * 0.6))
+    # "Near larger ink" is judged at a quarter of the resolution: a full-resolution dilation by
+    # the reach costs more than the OCR time the clean-up saves.
+    ids = np.flatnonzero(small)
+    boxes = stats[ids, :4].tolist()
+    large = ink.copy()
+    for x, y, w, h in boxes:  # a speck's whole (tiny) box: cheaper than a per-pixel label lookup
+        large[y : y + h, x : x + w] = 0
+    large = cv2.resize(large, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    reach = max(1, int(cap_height * 0.6 / 4))
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * reach + 1, 2 * reach + 1))
     near = cv2.dilate(large, kernel) > 0
-    speck = small.copy()
-    speck[np.unique(labels[near & is_small])] = False
+    qx = np.minimum((centroids[ids, 0] / 4).astype(np.intp), near.shape[1] - 1)
+    qy = np.minimum((centroids[ids, 1] / 4).astype(np.intp), near.shape[0] - 1)
     out = gray.copy()
-    out[speck[labels]] = 255
+    for k in np.flatnonzero(~near[qy, qx]).tolist():
+        x, y, w, h = boxes[k]
+        box = out[y : y + h, x : x + w]
+        box[labels[y : y + h, x : x + w] == ids[k]] = 255
     return out
 
 

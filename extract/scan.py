@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult
 
 # Bumped whenever preprocessing changes what OCR sees, so stale cache entries are never reused.
-PIPELINE_VERSION = "scan-7"
+PIPELINE_VERSION = "scan-8"
 # Median-filter pages before OCR (off: on 200 dpi serif text it eats thin strokes; debris is
 # cleaned from the words instead, see extract.repair.words_to_clean).
 DENOISE = False
@@ -186,19 +186,18 @@ def _oriented_to_scanned(
         gray = pp.deskew(gray, skew)
         ink = pp.gray_to_ink(gray)
     # The cap height first: vertical rules are told from glyphs by being several caps tall.
-    cap = pp.blobs_to_cap_height(pp.ink_to_blobs(ink))
+    # One component pass serves the cap height and the text box (rules are too long for either).
+    blobs = pp.ink_to_blobs(ink)
+    cap = pp.blobs_to_cap_height(blobs)
     rulings = pp.ink_to_rulings(ink, min_vertical_px=None if cap is None else int(2 * cap))
     clean = pp.remove_rulings(gray, rulings)
     if DENOISE:
         clean = pp.clean_for_ocr(clean)
-    # remove_rulings paints "paper" (255); on the ink mask paper is 0, hence the inversion around it.
-    clean_ink = 255 - pp.remove_rulings(255 - ink, rulings)
-    if cap is not None:
-        clean = pp.gray_to_despeckled(clean, cap)
     height, width = gray.shape
-    blobs = pp.ink_to_blobs(clean_ink)
     x0, top, x1, bottom = pp.blobs_to_text_box(blobs, width, height) or (0, 0, width, height)
     crop = clean[top:bottom, x0:x1]
+    if cap is not None:
+        crop = pp.gray_to_despeckled(crop, cap)
     scale = 1.0
     if cap is not None and cap < pp.SMALL_CAP_HEIGHT_PX:
         scale = min(2.5, pp.TARGET_CAP_HEIGHT_PX / cap)
