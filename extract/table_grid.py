@@ -7,6 +7,8 @@ table into grid cells, and a missing rule between two grid cells makes them one 
 
 from __future__ import annotations
 
+import bisect
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -41,40 +43,44 @@ class Grid:
 
 def segments_to_rules(segments: Sequence[Segment], snap: float) -> list[Rule]:
     """Axis-aligned rules with collinear touching pieces merged (within ``snap``)."""
-    pieces: list[Rule] = []
+    # Pieces as (at, start, end) tuples: a ruled page has hundreds, and a Rule per piece cost
+    # more than the merging itself.
+    pieces: dict[bool, list[tuple[float, float, float]]] = {True: [], False: []}
     for s in segments:
         if s.is_horizontal:
-            pieces.append(Rule(True, (s.top + s.bottom) / 2, min(s.x0, s.x1), max(s.x0, s.x1)))
+            pieces[True].append(((s.top + s.bottom) / 2, min(s.x0, s.x1), max(s.x0, s.x1)))
         else:
-            pieces.append(Rule(False, (s.x0 + s.x1) / 2, min(s.top, s.bottom), max(s.top, s.bottom)))
+            pieces[False].append(((s.x0 + s.x1) / 2, min(s.top, s.bottom), max(s.top, s.bottom)))
     merged: list[Rule] = []
     for horizontal in (True, False):
-        group = sorted((r for r in pieces if r.horizontal == horizontal), key=lambda r: (r.at, r.start))
+        group = sorted(pieces[horizontal], key=_at_start)
         # Cluster by position first, then join overlapping runs along the line.
-        clusters: list[list[Rule]] = []
-        for rule in group:
-            if clusters and rule.at - clusters[-1][-1].at <= snap:
-                clusters[-1].append(rule)
+        clusters: list[list[tuple[float, float, float]]] = []
+        for piece in group:
+            if clusters and piece[0] - clusters[-1][-1][0] <= snap:
+                clusters[-1].append(piece)
             else:
-                clusters.append([rule])
+                clusters.append([piece])
         for cluster in clusters:
-            at = sum(r.at for r in cluster) / len(cluster)
-            runs = sorted(cluster, key=lambda r: r.start)
-            start, end = runs[0].start, runs[0].end
-            for r in runs[1:]:
-                if r.start <= end + snap:
-                    end = max(end, r.end)
+            at = sum(p[0] for p in cluster) / len(cluster)
+            runs = sorted(cluster, key=_start)
+            start, end = runs[0][1], runs[0][2]
+            for _at, r_start, r_end in runs[1:]:
+                if r_start <= end + snap:
+                    end = max(end, r_end)
                 else:
                     merged.append(Rule(horizontal, at, start, end))
-                    start, end = r.start, r.end
+                    start, end = r_start, r_end
             merged.append(Rule(horizontal, at, start, end))
     return [r for r in merged if r.end - r.start > snap]
 
 
+_at_start = operator.itemgetter(0, 1)
+_start = operator.itemgetter(1)
+
+
 def rules_to_grids(rules: Sequence[Rule], snap: float) -> list[Grid]:
     """Grids of the connected groups of crossing rules that form at least 2 x 2 grid cells."""
-    horizontals = [r for r in rules if r.horizontal]
-    verticals = [r for r in rules if not r.horizontal]
     parent = list(range(len(rules)))
 
     def find(i: int) -> int:
@@ -83,11 +89,13 @@ def rules_to_grids(rules: Sequence[Rule], snap: float) -> list[Grid]:
             i = parent[i]
         return i
 
-    index = {id(r): i for i, r in enumerate(rules)}
-    for h in horizontals:
-        for v in verticals:
-            if _cross(h, v, snap):
-                a, b = find(index[id(h)]), find(index[id(v)])
+    h_index = [i for i, r in enumerate(rules) if r.horizontal]
+    v_index = [i for i, r in enumerate(rules) if not r.horizontal]
+    for hi in h_index:
+        h = rules[hi]
+        for vi in v_index:
+            if _cross(h, rules[vi], snap):
+                a, b = find(hi), find(vi)
                 if a != b:
                     parent[a] = b
     groups: dict[int, list[Rule]] = {}
@@ -145,8 +153,8 @@ def _rules_to_grid(hs: list[Rule], vs: list[Rule], snap: float) -> Grid | None:
             parent[drop] = keep
 
     # The rules at each grid line, so a side's coverage looks at a few rules, not all of them.
-    v_at = [[r for r in vs if abs(r.at - x) <= snap] for x in xs]
-    h_at = [[r for r in hs if abs(r.at - y) <= snap] for y in ys]
+    v_at = _rules_near(vs, xs, snap)
+    h_at = _rules_near(hs, ys, snap)
     for i in range(n_rows):
         for j in range(1, n_cols):
             if not _covered(v_at[j], ys[i], ys[i + 1]):
@@ -157,6 +165,20 @@ def _rules_to_grid(hs: list[Rule], vs: list[Rule], snap: float) -> Grid | None:
                 union((i - 1, j), (i, j))
     owner = {c: find(c) for c in parent}
     return Grid(xs=tuple(xs), ys=tuple(ys), owner=owner)
+
+
+def _rules_near(rules: list[Rule], positions: list[float], snap: float) -> list[list[Rule]]:
+    """Per position, the ``rules`` within ``snap`` of it, in their given order (their sums are
+    order-sensitive); found by bisecting the sorted positions, not by scanning every rule."""
+    order = sorted(range(len(rules)), key=lambda k: rules[k].at)
+    ats = [rules[k].at for k in order]
+    near: list[list[Rule]] = []
+    for p in positions:
+        # A window wider than ``snap``; the exact test below decides.
+        lo, hi = bisect.bisect_left(ats, p - snap - 1.0), bisect.bisect_right(ats, p + snap + 1.0)
+        ks = sorted(k for k in order[lo:hi] if abs(rules[k].at - p) <= snap)
+        near.append([rules[k] for k in ks])
+    return near
 
 
 def _overhangs(rules: list[Rule], crossing: list[float], snap: float) -> list[float]:
