@@ -29,6 +29,7 @@ from models.ledger import Ledger as LedgerModel
 from models.statement import NormalizedStatement
 from service.db import (
     ArreconSession,
+    Client,
     Document,
     DocumentState,
     Ledger,
@@ -49,8 +50,10 @@ WORKER_NAME = "worker"
 class Pipeline(Protocol):
     """The libraries a task runs: extraction and reconciliation."""
 
-    def statement_from_bytes(self, data: bytes, filename: str) -> NormalizedStatement:
-        """The normalized statement of one original."""
+    def statement_from_bytes(
+        self, data: bytes, filename: str, company_names: tuple[str, ...] = ()
+    ) -> NormalizedStatement:
+        """The normalized statement of one original; ``company_names`` are our client's own names."""
         ...
 
     def reconcile(self, statement: NormalizedStatement, ledger: LedgerModel) -> BaseModel:
@@ -61,11 +64,15 @@ class Pipeline(Protocol):
 class LibraryPipeline:
     """``extract`` and ``reconcile`` as they are installed, imported on first use (spaCy is heavy)."""
 
-    def statement_from_bytes(self, data: bytes, filename: str) -> NormalizedStatement:
-        """``extract.statement_from_bytes`` with default options."""
+    def statement_from_bytes(
+        self, data: bytes, filename: str, company_names: tuple[str, ...] = ()
+    ) -> NormalizedStatement:
+        """``extract.statement_from_bytes`` with default options and the client's own names."""
         import extract
 
-        return extract.statement_from_bytes(data, filename)
+        return extract.statement_from_bytes(
+            data, filename, extract.ExtractOptions(company_names=company_names)
+        )
 
     def reconcile(self, statement: NormalizedStatement, ledger: LedgerModel) -> BaseModel:
         """``reconcile.reconcile`` on the ledger tagged by ``extract.tagging`` (when installed)."""
@@ -283,8 +290,13 @@ def tagging_module() -> Any | None:
 def document_to_outcome(context: TaskContext, document: ClaimedDocument) -> Outcome:
     """Extract ``document`` and reconcile it with the latest ledger of its customer when it may be."""
     data = context.store.get(document.sha256)
+    # A statement we printed and the customer sent back names our client at the top, not the customer.
+    with context.sessions() as session:
+        client_name = session.scalar(select(Client.name).where(Client.id == document.client_id))
     with time_limit(context.settings.document_time_limit_s):
-        statement = context.pipeline.statement_from_bytes(data, document.filename)
+        statement = context.pipeline.statement_from_bytes(
+            data, document.filename, (client_name,) if client_name else ()
+        )
     account = document.customer_account or statement.customer.account
     reasons = statement_to_review_reasons(statement, account, context.settings.review_below_confidence)
     if reasons:

@@ -26,7 +26,7 @@ from service.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
-DEMO_CLIENT = "Demo Receivables"
+DEMO_CLIENT = "Northwind Components Ltd"  # the supplier of every sample statement
 DEMO_EMAIL = "analyst@demo.example"
 DEMO_PASSWORD = "demo-analyst"
 DEMO_TOKEN_NAME = "demo"

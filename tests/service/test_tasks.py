@@ -62,11 +62,15 @@ class ScriptedPipeline:
         self.delay = delay
         self.calls = 0
         self.lock = threading.Lock()
+        self.company_names: list[tuple[str, ...]] = []
 
-    def statement_from_bytes(self, data: bytes, filename: str) -> NormalizedStatement:
+    def statement_from_bytes(
+        self, data: bytes, filename: str, company_names: tuple[str, ...] = ()
+    ) -> NormalizedStatement:
         with self.lock:
             self.calls += 1
             call = self.calls
+            self.company_names.append(company_names)
         error = self.fail(call)
         if error is not None:
             raise error
@@ -166,6 +170,16 @@ def test_known_customer_without_ledger_is_extracted(settings: Settings, client_i
     with context.sessions() as session:
         stored = session.scalars(select(StatementVersion.json)).one()
     assert NormalizedStatement.model_validate_json(stored).lines[0].amount == Decimal("125.50")
+
+
+def test_extraction_knows_the_client_s_own_name(settings: Settings, client_id: str) -> None:
+    # A statement the client printed and the customer sent back names the client at the top.
+    pipeline = ScriptedPipeline()
+    document_id = add_document(make_context(settings, pipeline), client_id, "C-100;0.99;125.50")
+
+    process_document(document_id, make_context(settings, pipeline))
+
+    assert pipeline.company_names == [("Acme Receivables",)]
 
 
 def test_latest_ledger_of_the_customer_is_reconciled(settings: Settings, client_id: str) -> None:
