@@ -9,12 +9,15 @@ corner: ``x0 < x1`` left to right, ``top < bottom`` top to bottom.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 BBox = tuple[float, float, float, float]
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
+# Word, Segment and Fill are named tuples: a page has hundreds of each, and a named tuple is built
+# in a quarter of the time of a frozen dataclass. Same fields, properties and constructor calls,
+# immutable, equal and hashed by value (a named tuple also equals a plain tuple of its values).
+class Word(NamedTuple):
     """A word on a page; ``conf`` is 1.0 for a text layer and tesseract's confidence / 100 for OCR."""
 
     text: str
@@ -29,8 +32,7 @@ class Word:
         return (self.x0, self.top, self.x1, self.bottom)
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
+class Segment(NamedTuple):
     """A ruling line (or the edge of a thin filled rectangle): horizontal when ``top == bottom``."""
 
     x0: float
@@ -43,8 +45,7 @@ class Segment:
         return (self.bottom - self.top) <= (self.x1 - self.x0)
 
 
-@dataclass(frozen=True, slots=True)
-class Fill:
+class Fill(NamedTuple):
     """A filled rectangle, such as zebra shading behind a table row."""
 
     x0: float

@@ -132,3 +132,53 @@ def test_500_pages_are_bounded() -> None:
         pdf_to_layout(data, max_pages=200)
     (last,) = pdf_to_layout(data, pages=[500], max_pages=200).pages
     assert [w.text for w in last.words] == ["page", "500"]
+
+
+def test_rules_inside_forms_curves_and_polylines() -> None:
+    """Form XObjects drawn moved and scaled, a rounded fill, an open polyline, a white rule."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4)
+    canvas.setFont("Helvetica", 10)
+    canvas.drawString(72, HEIGHT - 60, "Forms and curves")
+    canvas.beginForm("grid")
+    canvas.line(0, 0, 100, 0)
+    canvas.rect(0, 10, 50, 20, stroke=1, fill=0)
+    canvas.endForm()
+    canvas.saveState()
+    canvas.translate(100, HEIGHT - 400)
+    canvas.doForm("grid")
+    canvas.restoreState()
+    canvas.saveState()
+    canvas.translate(300, HEIGHT - 400)
+    canvas.scale(2, 2)
+    canvas.doForm("grid")
+    canvas.restoreState()
+    canvas.setFillGray(0.8)
+    canvas.roundRect(100, HEIGHT - 500, 200, 40, 6, stroke=0, fill=1)  # curves: a fill by its box
+    path = canvas.beginPath()
+    path.moveTo(100, HEIGHT - 600)
+    path.lineTo(300, HEIGHT - 600)
+    path.lineTo(300, HEIGHT - 700)
+    canvas.drawPath(path, stroke=1, fill=0)
+    canvas.setStrokeGray(1.0)
+    canvas.line(50, HEIGHT - 750, 550, HEIGHT - 750)  # white on white: not a rule
+    canvas.showPage()
+    canvas.save()
+
+    page = pdf_to_layout(buffer.getvalue()).pages[0]
+    assert {tuple(round(v, 2) for v in (s.x0, s.top, s.x1, s.bottom)) for s in page.segments} == {
+        (100, 400, 200, 400),  # the form's line, moved
+        (100, 370, 150, 370),  # the form's box, moved
+        (100, 390, 150, 390),
+        (100, 370, 100, 390),
+        (150, 370, 150, 390),
+        (300, 400, 500, 400),  # the same form, moved and scaled twice
+        (300, 340, 400, 340),
+        (300, 380, 400, 380),
+        (300, 340, 300, 380),
+        (400, 340, 400, 380),
+        (100, 600, 300, 600),  # the open polyline's two straight pieces
+        (300, 600, 300, 700),
+    }
+    (fill,) = page.fills
+    assert tuple(round(v, 2) for v in (fill.x0, fill.top, fill.x1, fill.bottom)) == (100, 460, 300, 500)
