@@ -62,6 +62,8 @@ _CURRENCY_NAME_CODES = {
     "us dollar": "USD",
     "swiss franc": "CHF",
 }
+_CODE_WORD = re.compile(rf"\b({_CODE_RE})\b")
+_ASCII_LETTER_OR_DOLLAR = re.compile(r"[A-Za-z$]")
 _CURRENCY_NAMES = re.compile(r"\b(euros?|sterling|pounds?|us\s+dollars?|swiss\s+francs?)\b", re.I)
 
 
@@ -196,9 +198,9 @@ def infer_convention(
 
 def currency_in_text(text: str) -> str | None:
     """The ISO code of the first currency code or symbol in ``text``, or None."""
-    if text.isascii() and not any(ch.isalpha() or ch == "$" for ch in text):
+    if text.isascii() and not _ASCII_LETTER_OR_DOLLAR.search(text):
         return None  # plain digits and separators: nothing to find
-    m = re.search(rf"\b({_CODE_RE})\b", text)
+    m = _CODE_WORD.search(text)
     if m:
         return m.group(1).upper()
     m = _CURRENCY_NAMES.search(text)

@@ -9,6 +9,7 @@ year-first (``2026-09-03``) and dates with month names (``03-Sep-2026``, ``Sep 3
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 from enum import StrEnum
@@ -98,6 +99,7 @@ def _named(m: re.Match[str]) -> dt.date | None:
     return _make(_year(m.group("y")), month, int(m.group("d")))
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_date(text: str, order: DateOrder = DateOrder.dmy) -> dt.date | None:
     """The date ``text`` consists of (surrounding whitespace aside), or None if it is not a date."""
     s = text.strip()

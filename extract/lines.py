@@ -121,32 +121,47 @@ def _continues(last: _Draft, page: int | None, bbox: BBox | None) -> bool:
 
 def _row_to_draft(cells: list[tuple[ColumnRole, Cell]], page: int | None) -> _Draft:
     """A row's texts grouped by column role, with its box and confidences."""
-    draft = _Draft(texts={}, refs=[], page=page, bbox=None, conf=1.0)
-    boxes: list[BBox] = []
+    texts: dict[ColumnRole, list[str]] = {}
+    refs: list[tuple[ColumnRole, str]] = []
+    conf = date_conf = ref_conf = amount_conf = 1.0
+    boxed = False
+    x0 = top = x1 = bottom = 0.0
     for role, cell in cells:
         text = " ".join(cell.text.split())
         if not text:
             continue
-        if cell.bbox is not None:
-            boxes.append(cell.bbox)
-        if cell.conf < draft.conf:
-            draft.conf = cell.conf
-        draft.texts.setdefault(role, []).append(text)
+        box = cell.bbox
+        if box is None:
+            pass
+        elif not boxed:
+            x0, top, x1, bottom = box
+            boxed = True
+        else:  # the union of the boxes, kept in four floats
+            b_x0, b_top, b_x1, b_bottom = box
+            if b_x0 < x0:
+                x0 = b_x0
+            if b_top < top:
+                top = b_top
+            if b_x1 > x1:
+                x1 = b_x1
+            if b_bottom > bottom:
+                bottom = b_bottom
+        cell_conf = cell.conf
+        if cell_conf < conf:
+            conf = cell_conf
+        if role in texts:
+            texts[role].append(text)
+        else:
+            texts[role] = [text]
         if role in REFERENCE_ROLES:
-            draft.refs.append((role, text))
-            draft.ref_conf = min(draft.ref_conf, cell.conf)
+            refs.append((role, text))
+            ref_conf = min(ref_conf, cell_conf)
         elif role is ColumnRole.date:
-            draft.date_conf = min(draft.date_conf, cell.conf)
+            date_conf = min(date_conf, cell_conf)
         elif role in MONEY_ROLES:
-            draft.amount_conf = min(draft.amount_conf, cell.conf)
-    if boxes:
-        draft.bbox = (
-            min(b[0] for b in boxes),
-            min(b[1] for b in boxes),
-            max(b[2] for b in boxes),
-            max(b[3] for b in boxes),
-        )
-    return draft
+            amount_conf = min(amount_conf, cell_conf)
+    bbox = (x0, top, x1, bottom) if boxed else None
+    return _Draft(texts, refs, page, bbox, conf, date_conf, ref_conf, amount_conf)
 
 
 def _is_summary(row: _Draft, header: TableHeader) -> bool:
@@ -157,9 +172,9 @@ def _is_summary(row: _Draft, header: TableHeader) -> bool:
     return (
         row.conf >= 1.0
         and ColumnRole.date in header.roles
+        and not any(_looks_like_date(t) for t in row.texts.get(ColumnRole.date, []))  # most rows: cheap
         and all(is_amount(t) for t in row.texts.get(ColumnRole.description, []))
         and all(is_amount(t) for _, t in row.refs)
-        and not any(_looks_like_date(t) for t in row.texts.get(ColumnRole.date, []))
     )
 
 

@@ -64,6 +64,8 @@ def split_references(text: str) -> list[str]:
 
     Only when every part carries a digit: "Payment - thank you" or "P/O 4411" stay whole.
     """
+    if "/" not in text and ";" not in text and "," not in text:
+        return [text]  # every separator has one of them: most references are one
     parts = [p.strip() for p in _SEPARATORS.split(text)]
     if len(parts) > 1 and all(_DIGITS.search(p) for p in parts):
         return parts
@@ -80,8 +82,8 @@ def choose_reference(
         for part in split_references(text)
         if (ref := normalize_reference(part))
     ]
-    if not refs:
-        return None, []
+    if len(refs) < 2:
+        return (refs[0][1], []) if refs else (None, [])
     best = max(
         range(len(refs)),
         key=lambda i: (reference_shape_score(refs[i][1]) + _role_score(refs[i][0], printed_by_customer), -i),

@@ -15,6 +15,8 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal
 
+from extract.markers import Wording
+
 __all__ = [
     "balance_sign",
     "customer_print_cue_in_text",
@@ -23,13 +25,11 @@ __all__ = [
     "payables_side",
 ]
 
-_INVOICE = re.compile(
-    r"\b(inv|invoice|invoices|bill|rechnung|facture|sales|sinv|charge|freight|interest)\b|^inv", re.I
+_INVOICE = Wording(
+    r"\b(inv|invoice|invoices|bill|rechnung|facture|sales|sinv|charge|freight|interest)\b|^inv"
 )
-_PAYMENT = re.compile(
-    r"\b(payment|pmt|paid|receipt|rcpt|remittance|chq|cheque|check|bacs|ach|wire|transfer)\b", re.I
-)
-_CREDIT_NOTE = re.compile(r"\b(credit\s*note|cn|crn|credit\s*memo)\b|^cn", re.I)
+_PAYMENT = Wording(r"\b(payment|pmt|paid|receipt|rcpt|remittance|chq|cheque|check|bacs|ach|wire|transfer)\b")
+_CREDIT_NOTE = Wording(r"\b(credit\s*note|cn|crn|credit\s*memo)\b|^cn")
 # Wording that says the signs are the customer's payables view ("balance due to <supplier>").
 _PAYABLES_CUES = re.compile(
     r"(\bdue\s+to\b|\bowed\s+to\b|\bpayable\s+to\b|\baccounts?\s+payable|\bwe\s+owe\b|\bour\s+payables)",
