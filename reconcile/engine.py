@@ -13,18 +13,11 @@ from decimal import Decimal
 from operator import attrgetter
 
 import numpy as np
-import pandas as pd
 
 from models.ledger import Ledger, LedgerEntry
 from models.reconciliation import ItemStatus, Reconciliation, ReconciliationItem
 from models.statement import NormalizedStatement, StatementLine
-from reconcile.frames import (
-    NO_DAY,
-    amount_to_cents,
-    ledger_to_frame,
-    other_references_to_frame,
-    statement_to_frame,
-)
+from reconcile.frames import NO_DAY, Book, amount_to_cents, books, nonempty
 from reconcile.ledger_fields import document_type_to_kind
 from reconcile.matching import (
     Group,
@@ -42,7 +35,6 @@ from reconcile.reasons import Evidence, classify, classify_opening
 from reconcile.references import reference_to_key
 
 ZERO = Decimal("0.00")
-_TAGS = attrgetter("tags")
 
 
 class _Matches:
@@ -82,24 +74,20 @@ class _Matches:
             self.confidences.extend([1.0] * len(open_positions))
 
 
-def _tagged(items: Sequence[LedgerEntry] | Sequence[StatementLine], tag: str) -> list[int]:
-    """Positions of the items carrying ``tag``; untagged items cost no Python step."""
-    tag_lists = list(map(_TAGS, items))
-    tagged = np.flatnonzero(np.fromiter(map(bool, tag_lists), dtype=bool, count=len(tag_lists)))
-    return [p for p in tagged.tolist() if tag in tag_lists[p]]
-
-
-def _match_opening_balances(statement: NormalizedStatement, ledger: Ledger, matches: _Matches) -> None:
+def _match_opening_balances(
+    ledger: Ledger, lb: Book, sb: Book, statement: NormalizedStatement, matches: _Matches
+) -> None:
     """Our opening-balance entries against the statement's opening balance (a line or its header figure)."""
     # Each distinct document type is looked up once (a large ledger has a handful of them) and
     # only tagged entries have their tags read: no Python step per entry of a million.
-    entries = ledger.entries
-    types = list(map(attrgetter("document_type"), entries))
+    types = list(map(attrgetter("document_type"), ledger.entries))
     opening_types = {t for t in set(types) if document_type_to_kind(t) == "opening_balance"}
-    flagged = np.fromiter(map(opening_types.__contains__, types), dtype=bool, count=len(entries))
-    flagged[_tagged(entries, "opening_balance")] = True
+    flagged = np.zeros(len(types), dtype=bool)
+    if opening_types:
+        flagged = np.fromiter(map(opening_types.__contains__, types), dtype=bool, count=len(types))
+    flagged[lb.with_tag("opening_balance")] = True
     ledger_open = tuple(np.flatnonzero(flagged).tolist())
-    statement_open = tuple(_tagged(statement.lines, "opening_balance"))
+    statement_open = tuple(sb.with_tag("opening_balance"))
     virtual = statement.opening_balance if not statement_open and statement.opening_balance else ZERO
     if not ledger_open and not statement_open and not virtual:
         return
@@ -115,36 +103,42 @@ def _cutoff(statement: NormalizedStatement) -> dt.date | None:
     return max(dates) if dates else None
 
 
+def _twins(positions: np.ndarray, first: np.ndarray, second: np.ndarray) -> list[list[int]]:
+    """The groups (positions ascending) of two or more rows with equal ``first`` and ``second``."""
+    order = np.lexsort((second, first))  # stable: a group keeps its rows in position order
+    a, b = first[order], second[order]
+    same = (a[1:] == a[:-1]) & (b[1:] == b[:-1])
+    bounds = np.flatnonzero(np.r_[True, ~same, True])
+    several = np.flatnonzero(np.diff(bounds) > 1)
+    return [positions[order[bounds[k] : bounds[k + 1]]].tolist() for k in several.tolist()]
+
+
 def _evidence(
-    statement: NormalizedStatement,
-    ledger: Ledger,
-    lf: pd.DataFrame,
-    sf: pd.DataFrame,
-    options: ReconcileOptions,
+    statement: NormalizedStatement, ledger: Ledger, lb: Book, sb: Book, options: ReconcileOptions
 ) -> Evidence:
-    keyed = lf[lf["key"] != ""]
+    keyed = lb.klen > 0
     # Only the invoices that some description names are ever looked up.
     entity_lists = list(map(attrgetter("entities"), statement.lines))
-    with_entities = np.flatnonzero(np.fromiter(map(bool, entity_lists), dtype=bool, count=len(entity_lists)))
-    named = {reference_to_key(e.text) for p in with_entities.tolist() for e in entity_lists[p]}
+    named = {reference_to_key(e.text) for p in nonempty(entity_lists) for e in entity_lists[p]}
     by_key: dict[str, tuple[int]] = {}
-    wanted = keyed[keyed["key"].isin(named)] if named else keyed.iloc[:0]
-    for position, key in zip(wanted.index.tolist(), wanted["key"].tolist(), strict=True):
-        by_key.setdefault(key, (position,))
+    if named:
+        keys = lb.keys.tolist()
+        wanted = keyed & np.fromiter(map(named.__contains__, keys), dtype=bool, count=len(keys))
+        for position in np.flatnonzero(wanted).tolist():
+            by_key.setdefault(keys[position], (position,))
     # Duplicate postings: the same reference and amount twice, or a charge re-issued under a
     # new number on the same day for the same amount.
     duplicates: dict[int, list[int]] = {}
-    charges = lf[(lf["cents"] > 0) & (lf["day"] != NO_DAY)]
-    for frame, columns in ((keyed, ["key", "cents"]), (charges, ["day", "cents"])):
-        twins = frame[frame.duplicated(columns, keep=False)]
-        for _, positions in twins.groupby(columns, sort=False).groups.items():
-            members = [int(p) for p in positions]
+    charges = np.flatnonzero((lb.cents > 0) & (lb.day != NO_DAY))
+    keyed_positions = np.flatnonzero(keyed)
+    for positions, first in ((keyed_positions, lb.codes), (charges, lb.day)):
+        for members in _twins(positions, first[positions], lb.cents[positions]):
             for p in members:
                 duplicates.setdefault(p, []).extend(q for q in members if q != p and q not in duplicates[p])
     # Only tagged items are looked at: a million untagged ones cost no Python step.
     both: list[LedgerEntry | StatementLine] = [
-        *(ledger.entries[p] for p in _tagged(ledger.entries, "freight")),
-        *(statement.lines[p] for p in _tagged(statement.lines, "freight")),
+        *(ledger.entries[p] for p in lb.with_tag("freight")),
+        *(statement.lines[p] for p in sb.with_tag("freight")),
     ]
     freight = {abs(amount_to_cents(item.amount)) for item in both}
     for item in both:
@@ -160,7 +154,7 @@ def _evidence(
         ledger_duplicates=duplicates,
         ledger_by_key=by_key,
         freight_cents=frozenset(freight),
-        ledger_refs=list(map(attrgetter("reference"), ledger.entries)),
+        ledger_refs=lb.references,
     )
 
 
@@ -168,7 +162,7 @@ def reconcile(
     statement: NormalizedStatement, ledger: Ledger, options: ReconcileOptions | None = None
 ) -> Reconciliation:
     """Match the statement's lines against the ledger's entries and explain every difference."""
-    # A large account builds millions of small acyclic objects (frames, items); the cyclic
+    # A large account builds millions of small acyclic objects (columns, items); the cyclic
     # garbage collector would rescan all of them again and again, so it pauses meanwhile.
     enabled = gc.isenabled()
     gc.disable()
@@ -180,41 +174,38 @@ def reconcile(
 
 
 def _reconcile(statement: NormalizedStatement, ledger: Ledger, options: ReconcileOptions) -> Reconciliation:
-    entries, lines = ledger.entries, statement.lines
-    lf, sf = ledger_to_frame(entries), statement_to_frame(lines)
-    matches = _Matches(len(lf), len(sf))
+    lb, sb = books(ledger.entries, statement.lines)
+    matches = _Matches(len(lb), len(sb))
     warnings: list[str] = []
-    _match_opening_balances(statement, ledger, matches)
+    _match_opening_balances(ledger, lb, sb, statement, matches)
 
     def open_masks() -> tuple[np.ndarray, np.ndarray]:
         return matches.ledger < 0, matches.statement < 0
 
-    pairs = match_by_reference(lf, sf, *open_masks(), options)
+    pairs = match_by_reference(lb, sb, *open_masks(), options)
     matches.add_pairs(pairs, np.where(pairs.confidence == 1.0, "reference", "reference_variant").tolist())
-    lo, so = other_references_to_frame(entries), other_references_to_frame(lines)
-    matches.add_pairs(match_by_other_reference(lf, sf, lo, so, *open_masks(), options), "your_reference")
-    matches.add_pairs(match_by_ocr_reference(lf, sf, *open_masks(), options), "reference_ocr")
-    for group in match_by_reference_group(lf, sf, lo, so, *open_masks()):
+    matches.add_pairs(match_by_other_reference(lb, sb, *open_masks(), options), "your_reference")
+    matches.add_pairs(match_by_ocr_reference(lb, sb, *open_masks(), options), "reference_ocr")
+    for group in match_by_reference_group(lb, sb, *open_masks()):
         matches.add_group(group, "reference_group", 0.9)
     for _ in range(2):  # a second round pairs what the first round's date order misaligned
-        matches.add_pairs(match_by_amount_and_date(lf, sf, *open_masks(), options), "amount_date")
-    fuzzy, warning = match_by_fuzzy_reference(lf, sf, *open_masks(), options)
+        matches.add_pairs(match_by_amount_and_date(lb, sb, *open_masks(), options), "amount_date")
+    fuzzy, warning = match_by_fuzzy_reference(lb, sb, *open_masks(), options)
     matches.add_pairs(fuzzy, "reference_fuzzy")
     if warning:
         warnings.append(warning)
-    for group in match_by_subset_sum(lf, sf, *open_masks(), options):
+    for group in match_by_subset_sum(lb, sb, *open_masks(), options):
         rule = "many_to_one" if len(group.ledger) > 1 else "one_to_many"
         matches.add_group(group, rule, 0.8)
     matches.close_open()
-    items = _items(statement, ledger, lf, sf, matches, options)
-    ledger_balance = sum(map(_AMOUNT, entries), ZERO)
-    lines_total = sum(map(_AMOUNT, lines), ZERO)
+    items, explained = _items(statement, ledger, lb, sb, matches, options)
+    ledger_balance = sum(lb.amounts, ZERO)
+    lines_total = sum(sb.amounts, ZERO)
     if statement.closing_balance is not None:
         statement_balance = statement.closing_balance
     else:
         statement_balance = (statement.opening_balance or ZERO) + lines_total
     difference = ledger_balance - statement_balance
-    explained = sum(map(attrgetter("difference"), items), ZERO)
     unexplained = difference - explained
     if unexplained:
         warnings.append(
@@ -235,30 +226,6 @@ def _reconcile(statement: NormalizedStatement, ledger: Ledger, options: Reconcil
     )
 
 
-_ITEM_FIELDS = set(ReconciliationItem.model_fields)
-_AMOUNT = attrgetter("amount")
-_NEW, _SET = object.__new__, object.__setattr__
-
-
-def _matched_item(
-    l_ref: str | None, s_ref: str | None, amount: Decimal, rule: str, confidence: float, lp: int, sp: int
-) -> ReconciliationItem:
-    """A one-to-one matched item without validation: a large account has a million of them and
-    model_construct costs three times this; every value comes from validated entries and lines."""
-    item = _NEW(ReconciliationItem)
-    values = {
-        "status": ItemStatus.matched, "ledger_refs": [l_ref] if l_ref else [],
-        "statement_refs": [s_ref] if s_ref else [], "ledger_amount": amount, "statement_amount": amount,
-        "difference": ZERO, "reason": None, "resolution": None, "evidence": [_RULE_WORDS[rule]], "rule": rule,
-        "confidence": confidence, "ledger_entries": [lp], "statement_lines": [sp],
-    }  # fmt: skip
-    _SET(item, "__dict__", values)
-    _SET(item, "__pydantic_fields_set__", _ITEM_FIELDS)
-    _SET(item, "__pydantic_extra__", None)
-    _SET(item, "__pydantic_private__", None)
-    return item
-
-
 class _RuleWords(dict[str, str]):
     def __missing__(self, rule: str) -> str:
         self[rule] = f"matched by {rule.replace('_', ' ')}"
@@ -271,27 +238,28 @@ _RULE_WORDS = _RuleWords()
 def _items(
     statement: NormalizedStatement,
     ledger: Ledger,
-    lf: pd.DataFrame,
-    sf: pd.DataFrame,
+    lb: Book,
+    sb: Book,
     matches: _Matches,
     options: ReconcileOptions,
-) -> list[ReconciliationItem]:
+) -> tuple[list[ReconciliationItem], Decimal]:
+    """The items in output order and the sum of their differences."""
     entries, lines = ledger.entries, statement.lines
     n_groups = len(matches.rules)
     l_count = np.bincount(matches.ledger, minlength=n_groups)
     s_count = np.bincount(matches.statement, minlength=n_groups)
     l_cents = np.zeros(n_groups, dtype=np.int64)
     s_cents = np.zeros(n_groups, dtype=np.int64)
-    np.add.at(l_cents, matches.ledger, lf["cents"].to_numpy())
-    np.add.at(s_cents, matches.statement, sf["cents"].to_numpy())
+    np.add.at(l_cents, matches.ledger, lb.cents)
+    np.add.at(s_cents, matches.statement, sb.cents)
     # First (lowest) position of each group on each side: assign in reverse so the lowest wins.
     l_first = np.full(n_groups, -1, dtype=np.int64)
     s_first = np.full(n_groups, -1, dtype=np.int64)
-    l_first[matches.ledger[::-1]] = np.arange(len(lf), dtype=np.int64)[::-1]
-    s_first[matches.statement[::-1]] = np.arange(len(sf), dtype=np.int64)[::-1]
+    l_first[matches.ledger[::-1]] = np.arange(len(lb), dtype=np.int64)[::-1]
+    s_first[matches.statement[::-1]] = np.arange(len(sb), dtype=np.int64)[::-1]
     simple = (l_count == 1) & (s_count == 1) & (l_cents == s_cents)
     # Ledger order first (groups with a ledger side, by their first entry), then statement-only lines.
-    order_key = np.where(l_count > 0, l_first, len(lf) + s_first)
+    order_key = np.where(l_count > 0, l_first, len(lb) + s_first)
     if matches.opening is not None:
         simple[matches.opening] = False
         order_key[matches.opening] = -1
@@ -306,41 +274,39 @@ def _items(
     simple_in_order = simple[order]
     chosen = order[simple_in_order]
     lps, sps = l_first[chosen], s_first[chosen]
-    amounts = list(map(_AMOUNT, entries))
-    simple_items = list(
-        map(
-            _matched_item,
-            lf["ref"].to_numpy()[lps].tolist(),
-            sf["ref"].to_numpy()[sps].tolist(),
-            list(map(amounts.__getitem__, lps.tolist())),
-            np.asarray(matches.rules, dtype=object)[chosen].tolist(),
-            np.asarray(matches.confidences, dtype=np.float64)[chosen].tolist(),
-            lps.tolist(),
-            sps.tolist(),
-        )
+    rules = np.asarray(matches.rules, dtype=object)[chosen].tolist()
+    simple_items = ReconciliationItem.matched_one_to_one(
+        lb.refs[lps].tolist(),
+        sb.refs[sps].tolist(),
+        list(map(lb.amounts.__getitem__, lps.tolist())),
+        rules,
+        list(map(_RULE_WORDS.__getitem__, rules)),
+        np.asarray(matches.confidences, dtype=np.float64)[chosen].tolist(),
+        lps.tolist(),
+        sps.tolist(),
     )
     evidence: Evidence | None = None
-    others: dict[int, ReconciliationItem] = {}
+    others: list[ReconciliationItem] = []
     rules, confidences = matches.rules, matches.confidences
     for g in order[~simple_in_order].tolist():
         lm, sm = ledger_members.get(g, []), statement_members.get(g, [])
-        l_amount = sum((entries[p].amount for p in lm), ZERO) if lm else None
-        s_amount = sum((lines[p].amount for p in sm), ZERO) if sm else None
+        l_amount = sum((lb.amounts[p] for p in lm), ZERO) if lm else None
+        s_amount = sum((sb.amounts[p] for p in sm), ZERO) if sm else None
         if g == matches.opening and matches.opening_virtual:
             s_amount = (s_amount or ZERO) + matches.opening_virtual
         diff = (l_amount or ZERO) - (s_amount or ZERO)
-        l_refs = [r for p in lm if (r := entries[p].reference)]
-        s_refs = [r for p in sm if (r := lines[p].reference)]
+        l_refs = [r for p in lm if (r := lb.references[p])]
+        s_refs = [r for p in sm if (r := sb.references[p])]
         rule = rules[g]
         if l_amount is not None and s_amount is not None and not diff:
-            others[g] = ReconciliationItem(
+            others.append(ReconciliationItem(
                 status=ItemStatus.matched, ledger_refs=l_refs, statement_refs=s_refs,
                 ledger_amount=l_amount, statement_amount=s_amount, evidence=[_RULE_WORDS[rule]],
                 rule=rule, confidence=confidences[g], ledger_entries=lm, statement_lines=sm,
-            )  # fmt: skip
+            ))  # fmt: skip
             continue
         if evidence is None:
-            evidence = _evidence(statement, ledger, lf, sf, options)
+            evidence = _evidence(statement, ledger, lb, sb, options)
         if l_amount is not None and s_amount is not None:
             status = ItemStatus.difference
         else:
@@ -356,12 +322,20 @@ def _items(
             confidence = min(confidences[g], found.confidence)
         else:
             found_evidence, confidence = found.evidence, found.confidence
-        others[g] = ReconciliationItem(
+        others.append(ReconciliationItem(
             status=status, ledger_refs=l_refs, statement_refs=s_refs, ledger_amount=l_amount,
             statement_amount=s_amount, difference=diff, reason=found.reason, resolution=found.resolution,
             evidence=found_evidence, rule=rule, confidence=confidence, ledger_entries=lm,
             statement_lines=sm,
-        )  # fmt: skip
-    built = iter(simple_items)
-    in_order = zip(order.tolist(), simple_in_order.tolist(), strict=True)
-    return [next(built) if simple_one else others[g] for g, simple_one in in_order]
+        ))  # fmt: skip
+    # The others go between the runs of one-to-one items: slices, not a Python step per item.
+    items: list[ReconciliationItem] = []
+    done = 0
+    for k, index in enumerate(np.flatnonzero(~simple_in_order).tolist()):
+        upto = index - k  # one-to-one items before this one
+        items.extend(simple_items[done:upto])
+        items.append(others[k])
+        done = upto
+    items.extend(simple_items[done:])
+    # One-to-one items differ by nothing: the others' differences are the explained total.
+    return items, sum((item.difference for item in others), ZERO)

@@ -1,8 +1,8 @@
 """The matching passes: each takes the open items of both books and returns the pairs it can prove.
 
-A pass is a pure function of the two frames (reconcile.frames) and the open masks; it returns
-ledger and statement positions of equal length. Passes are joins on integer and key columns,
-never loops over all pairs; the fuzzy and many-to-one passes are bounded by the options.
+A pass is a pure function of the two books' columns (reconcile.frames.Book) and the open masks; it
+returns ledger and statement positions of equal length. Passes are joins of integer arrays (sorts,
+not loops over all pairs); the fuzzy and many-to-one passes are bounded by the options.
 """
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
-from reconcile.frames import NO_DAY, key_lengths
+from reconcile.frames import NO_DAY, Book, KeyCodes, key_lengths
 from reconcile.options import ReconcileOptions
 from reconcile.references import is_single_digit_substitution, keys_to_ocr_keys
 from reconcile.subset_sum import find_subset
@@ -20,6 +19,7 @@ from reconcile.subset_sum import find_subset
 MIN_KEY_LENGTH = 3  # "1" or "12" as a key would pair unrelated documents
 MIN_FUZZY_KEY_LENGTH = 5
 FUZZY_BLOCK_ROWS = 2_000
+_EMPTY = np.empty(0, dtype=np.int64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +32,7 @@ class Pairs:
 
     @staticmethod
     def none() -> Pairs:
-        empty = np.empty(0, dtype=np.int64)
-        return Pairs(empty, empty, np.empty(0, dtype=np.float64))
+        return Pairs(_EMPTY, _EMPTY, np.empty(0, dtype=np.float64))
 
     def __len__(self) -> int:
         return len(self.ledger)
@@ -47,214 +46,230 @@ class Group:
     statement: tuple[int, ...]
 
 
-def _open(frame: pd.DataFrame, mask: np.ndarray, columns: list[str]) -> pd.DataFrame:
-    part = frame.loc[mask, columns]
-    return part.assign(pos=part.index.to_numpy(dtype=np.int64))
-
-
-def _ranks(frame: pd.DataFrame, on: list[str]) -> dict[str, np.ndarray]:
-    """Each row's rank among the rows with its values of ``on`` (in row order) and their count:
-    numpy on factorized codes, cheaper than two pandas group-bys for small and large frames."""
-    codes = np.zeros(len(frame), dtype=np.int64)
-    for column in on:
-        column_codes, uniques = pd.factorize(frame[column])
-        codes = codes * (len(uniques) + 1) + column_codes
-    order = np.argsort(codes, kind="stable")
-    ordered = codes[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]]) if len(ordered) else ordered
+def _ranks(groups: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's rank among the rows of its group (dense codes) in date order, then row order,
+    and the size of its group."""
+    order = np.lexsort((days, groups))  # stable: equal dates keep row order
+    ordered = groups[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
     run_start = np.repeat(starts, np.diff(np.r_[starts, len(ordered)]))
-    rank = np.empty(len(frame), dtype=np.int64)
-    rank[order] = np.arange(len(frame), dtype=np.int64) - run_start
-    _, inverse, counts = np.unique(codes, return_inverse=True, return_counts=True)
-    return {"_n": rank, "_size": counts[inverse]}
+    rank = np.empty(len(groups), dtype=np.int64)
+    rank[order] = np.arange(len(groups), dtype=np.int64) - run_start
+    return rank, np.bincount(groups)[groups]
 
 
-def _rank_join(left: pd.DataFrame, right: pd.DataFrame, on: list[str]) -> pd.DataFrame:
-    """Join on ``on`` pairing the k-th item of a group on one side with the k-th on the other
-    (both sorted by date first), so repeated keys or amounts pair one-to-one, never as a product."""
-    left = left.sort_values("day", kind="stable")
-    right = right.sort_values("day", kind="stable")
-    left = left.assign(**_ranks(left, on))
-    right = right.assign(**_ranks(right, on))
-    joined = left.merge(right, on=[*on, "_n"], suffixes=("_l", "_s"))
-    if "cents" in on or "cents" not in left.columns:
-        return joined
-    # A key shared by several items on one side (three receipts of one payment, a duplicate
-    # invoice) pairs by date order only where the amounts agree; the rest is left to the
-    # reference-group and many-to-one passes.
-    unique = (joined["_size_l"] == 1) & (joined["_size_s"] == 1)
-    return joined[unique | (joined["cents_l"] == joined["cents_s"])]
+def _rank_join(
+    l_groups: np.ndarray, l_days: np.ndarray, r_groups: np.ndarray, r_days: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Join rows of equal group pairing the k-th row of a group on the left (in date order) with the
+    k-th on the right, so repeated keys or amounts pair one-to-one, never as a product.
+
+    Returns the left and right row indexes of the pairs, in the left's date order, and whether each
+    pair's group has a single row on both sides.
+    """
+    if not len(l_groups) or not len(r_groups):
+        return _EMPTY, _EMPTY, np.empty(0, dtype=bool)
+    _, dense = np.unique(np.concatenate([l_groups, r_groups]), return_inverse=True)
+    gl, gr = dense[: len(l_groups)], dense[len(l_groups) :]
+    rank_l, size_l = _ranks(gl, l_days)
+    rank_r, size_r = _ranks(gr, r_days)
+    width = int(max(rank_l.max(), rank_r.max())) + 1
+    _, li, ri = np.intersect1d(
+        gl * width + rank_l, gr * width + rank_r, assume_unique=True, return_indices=True
+    )
+    date_rank = np.empty(len(l_days), dtype=np.int64)
+    date_rank[np.argsort(l_days, kind="stable")] = np.arange(len(l_days), dtype=np.int64)
+    in_order = np.argsort(date_rank[li])
+    li, ri = li[in_order], ri[in_order]
+    return li, ri, (size_l[li] == 1) & (size_r[ri] == 1)
 
 
-def _within(days_l: pd.Series, days_s: pd.Series, window: int) -> np.ndarray:
-    dl, ds = days_l.to_numpy(), days_s.to_numpy()
-    missing = (dl == NO_DAY) | (ds == NO_DAY)
-    return missing | (np.abs(dl - ds) <= window)
+def _key_sign(codes: np.ndarray, signs: np.ndarray) -> np.ndarray:
+    return codes * 3 + signs + 1
 
 
-def _pairs(joined: pd.DataFrame, confidence: np.ndarray | float) -> Pairs:
-    conf = np.broadcast_to(np.asarray(confidence, dtype=np.float64), (len(joined),)).copy()
-    return Pairs(joined["pos_l"].to_numpy(dtype=np.int64), joined["pos_s"].to_numpy(dtype=np.int64), conf)
+def _within(days_l: np.ndarray, days_s: np.ndarray, window: int) -> np.ndarray:
+    missing = (days_l == NO_DAY) | (days_s == NO_DAY)
+    return missing | (np.abs(days_l - days_s) <= window)
+
+
+def _key_join(
+    ledger: Book,
+    statement: Book,
+    l_pos: np.ndarray,
+    l_groups: np.ndarray,
+    s_pos: np.ndarray,
+    s_groups: np.ndarray,
+    options: ReconcileOptions,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rank join of ledger and statement rows on a reference group (key and sign) within the
+    reference date window. A key shared by several items on one side (three receipts of one
+    payment, a duplicate invoice) pairs by date order only where the amounts agree; the rest is
+    left to the reference-group and many-to-one passes. Returns positions, in the ledger's date order."""
+    li, si, single = _rank_join(l_groups, ledger.day[l_pos], s_groups, statement.day[s_pos])
+    pl, ps = l_pos[li], s_pos[si]
+    keep = single | (ledger.cents[pl] == statement.cents[ps])
+    keep &= _within(ledger.day[pl], statement.day[ps], options.reference_date_window_days)
+    return pl[keep], ps[keep]
 
 
 def match_by_reference(
-    ledger: pd.DataFrame,
-    statement: pd.DataFrame,
-    l_open: np.ndarray,
-    s_open: np.ndarray,
-    options: ReconcileOptions,
+    ledger: Book, statement: Book, l_open: np.ndarray, s_open: np.ndarray, options: ReconcileOptions
 ) -> Pairs:
     """Same normalized reference and sign: ``INV-0012345`` = ``12345`` = ``Inv 12345``.
 
     Confidence 1.0 when the printed references are equal, 0.95 when only their keys are.
     """
-    cols = ["ref", "key", "sign", "day", "cents"]
-    left = _open(ledger, l_open & (ledger["klen"] >= MIN_KEY_LENGTH).to_numpy(), cols)
-    right = _open(statement, s_open & (statement["klen"] >= MIN_KEY_LENGTH).to_numpy(), cols)
-    joined = _rank_join(left, right, ["key", "sign"])
-    joined = joined[_within(joined["day_l"], joined["day_s"], options.reference_date_window_days)]
+    lp = np.flatnonzero(l_open & (ledger.klen >= MIN_KEY_LENGTH))
+    sp = np.flatnonzero(s_open & (statement.klen >= MIN_KEY_LENGTH))
+    pl, ps = _key_join(
+        ledger, statement, lp, _key_sign(ledger.codes[lp], ledger.sign[lp]),
+        sp, _key_sign(statement.codes[sp], statement.sign[sp]), options,
+    )  # fmt: skip
     # C string methods mapped over the columns: no Python step per pair of a million.
-    printed_l = map(str.strip, map(str.upper, joined["ref_l"].tolist()))
-    printed_s = map(str.strip, map(str.upper, joined["ref_s"].tolist()))
-    same = np.fromiter(map(str.__eq__, printed_l, printed_s), dtype=bool, count=len(joined))
-    return _pairs(joined, np.where(same, 1.0, 0.95))
+    printed_l = map(str.strip, map(str.upper, ledger.refs[pl].tolist()))
+    printed_s = map(str.strip, map(str.upper, statement.refs[ps].tolist()))
+    same = np.fromiter(map(str.__eq__, printed_l, printed_s), dtype=bool, count=len(pl))
+    return Pairs(pl, ps, np.where(same, 1.0, 0.95))
+
+
+def _keep_first(values: np.ndarray) -> np.ndarray:
+    """Mask of the first occurrence of each value."""
+    keep = np.zeros(len(values), dtype=bool)
+    keep[np.unique(values, return_index=True)[1]] = True
+    return keep
+
+
+def _own_keys(book: Book, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the open items and their reference groups (key and sign)."""
+    positions = np.flatnonzero(mask)
+    return positions, _key_sign(book.codes[positions], book.sign[positions])
+
+
+def _other_keys(book: Book, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the open items' other references (one per reference) and their groups."""
+    rows = np.flatnonzero(mask[book.other_pos])
+    positions = book.other_pos[rows]
+    return positions, _key_sign(book.other_codes[rows], book.sign[positions])
 
 
 def match_by_other_reference(
-    ledger: pd.DataFrame,
-    statement: pd.DataFrame,
-    ledger_other: pd.DataFrame,
-    statement_other: pd.DataFrame,
-    l_open: np.ndarray,
-    s_open: np.ndarray,
-    options: ReconcileOptions,
+    ledger: Book, statement: Book, l_open: np.ndarray, s_open: np.ndarray, options: ReconcileOptions
 ) -> Pairs:
     """Their "Your Ref" column holds our document number, or our export holds theirs
     (SAP "Reference", Business Central "External Document No.")."""
-    found: list[pd.DataFrame] = []
-    cols = ["key", "sign", "day", "cents"]
-    left = _open(ledger, l_open, cols)
-    right = _open(statement, s_open, cols)
-    if len(statement_other):
-        theirs = statement_other.merge(right.drop(columns="key"), on="pos")
-        found.append(_rank_join(left, theirs, ["key", "sign"]))
-    if len(ledger_other):
-        ours = ledger_other.merge(left.drop(columns="key"), on="pos")
-        found.append(_rank_join(ours, right, ["key", "sign"]))
+    found: list[tuple[np.ndarray, np.ndarray]] = []
+    if len(statement.other_pos):
+        found.append(
+            _key_join(ledger, statement, *_own_keys(ledger, l_open), *_other_keys(statement, s_open), options)
+        )
+    if len(ledger.other_pos):
+        found.append(
+            _key_join(ledger, statement, *_other_keys(ledger, l_open), *_own_keys(statement, s_open), options)
+        )
     if not found:
         return Pairs.none()
-    joined = pd.concat(found, ignore_index=True)
-    joined = joined[_within(joined["day_l"], joined["day_s"], options.reference_date_window_days)]
+    pl, ps = np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
     # An item with several other references may pair more than once: keep its first pair only.
-    joined = joined.drop_duplicates("pos_l").drop_duplicates("pos_s")
-    return _pairs(joined, 0.95)
+    keep = _keep_first(pl)
+    pl, ps = pl[keep], ps[keep]
+    keep = _keep_first(ps)
+    pl, ps = pl[keep], ps[keep]
+    return Pairs(pl, ps, np.full(len(pl), 0.95))
 
 
 def match_by_ocr_reference(
-    ledger: pd.DataFrame,
-    statement: pd.DataFrame,
-    l_open: np.ndarray,
-    s_open: np.ndarray,
-    options: ReconcileOptions,
+    ledger: Book, statement: Book, l_open: np.ndarray, s_open: np.ndarray, options: ReconcileOptions
 ) -> Pairs:
     """References equal once the letters OCR confuses with digits are folded (O/0, I/l/1, S/5, B/8)."""
-    cols = ["key", "sign", "day", "cents"]
-    left = _open(ledger, l_open & (ledger["key"] != "").to_numpy(), cols)
-    right = _open(statement, s_open & (statement["key"] != "").to_numpy(), cols)
-    if left.empty or right.empty:
+    lp = np.flatnonzero(l_open & (ledger.klen > 0))
+    sp = np.flatnonzero(s_open & (statement.klen > 0))
+    if not len(lp) or not len(sp):
         return Pairs.none()
-    left = left.assign(key=keys_to_ocr_keys(left["key"].tolist()))
-    right = right.assign(key=keys_to_ocr_keys(right["key"].tolist()))
-    left = left[key_lengths(left["key"].tolist()) >= MIN_KEY_LENGTH]
-    right = right[key_lengths(right["key"].tolist()) >= MIN_KEY_LENGTH]
-    joined = _rank_join(left, right, ["key", "sign"])
-    joined = joined[_within(joined["day_l"], joined["day_s"], options.reference_date_window_days)]
-    return _pairs(joined, 0.85)
+    l_keys = keys_to_ocr_keys(ledger.keys[lp].tolist())
+    s_keys = keys_to_ocr_keys(statement.keys[sp].tolist())
+    l_long = key_lengths(l_keys) >= MIN_KEY_LENGTH
+    s_long = key_lengths(s_keys) >= MIN_KEY_LENGTH
+    ocr_codes = KeyCodes()
+    l_codes, s_codes = ocr_codes.codes(l_keys)[l_long], ocr_codes.codes(s_keys)[s_long]
+    lp, sp = lp[l_long], sp[s_long]
+    l_groups, s_groups = _key_sign(l_codes, ledger.sign[lp]), _key_sign(s_codes, statement.sign[sp])
+    pl, ps = _key_join(ledger, statement, lp, l_groups, sp, s_groups, options)
+    return Pairs(pl, ps, np.full(len(pl), 0.85))
 
 
-def _keyed(frame: pd.DataFrame, other: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
-    """Open items with each of their reference keys (own and other), one row per (pos, key)."""
-    own = frame.loc[mask & (frame["klen"] >= MIN_KEY_LENGTH).to_numpy(), ["key"]]
-    parts = [own.assign(pos=own.index.to_numpy(dtype=np.int64))[["pos", "key"]]]
-    if len(other):
-        parts.append(other[mask[other["pos"].to_numpy()]][["pos", "key"]])
-    keyed = pd.concat(parts, ignore_index=True).drop_duplicates()
-    return keyed.merge(frame[["cents"]], left_on="pos", right_index=True)
+def _keyed(book: Book, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Open items with each of their reference keys (own and other), one row per (position, key):
+    positions, key codes, keys."""
+    own = np.flatnonzero(mask & (book.klen >= MIN_KEY_LENGTH))
+    rows = np.flatnonzero(mask[book.other_pos])
+    pos = np.concatenate([own, book.other_pos[rows]])
+    codes = np.concatenate([book.codes[own], book.other_codes[rows]])
+    keys = np.concatenate([book.keys[own], book.other_keys[rows]])
+    if not len(pos):
+        return pos, codes, keys
+    keep = _keep_first(pos * (int(codes.max()) + 1) + codes)
+    return pos[keep], codes[keep], keys[keep]
 
 
 def match_by_reference_group(
-    ledger: pd.DataFrame,
-    statement: pd.DataFrame,
-    ledger_other: pd.DataFrame,
-    statement_other: pd.DataFrame,
-    l_open: np.ndarray,
-    s_open: np.ndarray,
+    ledger: Book, statement: Book, l_open: np.ndarray, s_open: np.ndarray
 ) -> list[Group]:
     """Items sharing one reference whose amounts sum to the same total in both books: three
     receipts we posted against one payment reference, an invoice paid in parts quoting its number."""
-    left = _keyed(ledger, ledger_other, l_open)
-    right = _keyed(statement, statement_other, s_open)
-    if left.empty or right.empty:
+    l_pos, l_codes, l_keys = _keyed(ledger, l_open)
+    s_pos, s_codes, s_keys = _keyed(statement, s_open)
+    if not len(l_pos) or not len(s_pos):
         return []
-    totals = (
-        left.groupby("key")["cents"]
-        .agg(["sum", "size"])
-        .merge(
-            right.groupby("key")["cents"].agg(["sum", "size"]),
-            left_index=True,
-            right_index=True,
-            suffixes=("_l", "_s"),
-        )
-    )
-    keys = totals.index[
-        (totals["sum_l"] == totals["sum_s"])
-        & (totals["size_l"] + totals["size_s"] > 2)
-        & (totals["sum_l"] != 0)
-    ]
-    members_l = left[left["key"].isin(keys)].groupby("key")["pos"].apply(list)
-    members_s = right[right["key"].isin(keys)].groupby("key")["pos"].apply(list)
-    joined = pd.DataFrame({"members_l": members_l, "members_s": members_s}).dropna()
+    codes, dense = np.unique(np.concatenate([l_codes, s_codes]), return_inverse=True)
+    gl, gs = dense[: len(l_codes)], dense[len(l_codes) :]
+    sums = np.zeros((2, len(codes)), dtype=np.int64)
+    np.add.at(sums[0], gl, ledger.cents[l_pos])
+    np.add.at(sums[1], gs, statement.cents[s_pos])
+    size_l, size_s = np.bincount(gl, minlength=len(codes)), np.bincount(gs, minlength=len(codes))
+    chosen = (size_l > 0) & (size_s > 0) & (sums[0] == sums[1]) & (size_l + size_s > 2) & (sums[0] != 0)
+    in_l, in_s = chosen[gl], chosen[gs]
+    members_l: dict[str, list[int]] = {}
+    members_s: dict[str, list[int]] = {}
+    for members, keys, pos in (
+        (members_l, l_keys[in_l], l_pos[in_l]),
+        (members_s, s_keys[in_s], s_pos[in_s]),
+    ):
+        for key, p in zip(keys.tolist(), pos.tolist(), strict=True):
+            members.setdefault(key, []).append(p)
     groups: list[Group] = []
     used_l: set[int] = set()
     used_s: set[int] = set()
-    for members_l, members_s in zip(joined["members_l"], joined["members_s"], strict=True):
-        if used_l.intersection(members_l) or used_s.intersection(members_s):
+    for key in sorted(members_l):  # keys in text order: the first claim on an item wins
+        group_l, group_s = members_l[key], members_s[key]
+        if used_l.intersection(group_l) or used_s.intersection(group_s):
             continue
-        used_l.update(members_l)
-        used_s.update(members_s)
-        groups.append(Group(tuple(sorted(members_l)), tuple(sorted(members_s))))
+        used_l.update(group_l)
+        used_s.update(group_s)
+        groups.append(Group(tuple(sorted(group_l)), tuple(sorted(group_s))))
     return groups
 
 
 def match_by_amount_and_date(
-    ledger: pd.DataFrame,
-    statement: pd.DataFrame,
-    l_open: np.ndarray,
-    s_open: np.ndarray,
-    options: ReconcileOptions,
+    ledger: Book, statement: Book, l_open: np.ndarray, s_open: np.ndarray, options: ReconcileOptions
 ) -> Pairs:
     """Same amount to the cent, dates within the window; repeated amounts pair in date order.
 
     Confidence falls with the distance in days and when both sides carry different references.
     """
-    cols = ["key", "cents", "day"]
-    left = _open(ledger, l_open & (ledger["day"] != NO_DAY).to_numpy(), cols)
-    right = _open(statement, s_open & (statement["day"] != NO_DAY).to_numpy(), cols)
-    joined = _rank_join(left, right, ["cents"])
-    days = np.abs(joined["day_l"].to_numpy() - joined["day_s"].to_numpy())
-    joined = joined[days <= options.amount_date_window_days]
-    days = np.abs(joined["day_l"].to_numpy() - joined["day_s"].to_numpy())
-    keys_differ = (joined["key_l"] != "") & (joined["key_s"] != "") & (joined["key_l"] != joined["key_s"])
-    confidence = 0.9 - 0.02 * days - np.where(keys_differ.to_numpy(), 0.15, 0.0)
-    return _pairs(joined, confidence)
+    lp = np.flatnonzero(l_open & (ledger.day != NO_DAY))
+    sp = np.flatnonzero(s_open & (statement.day != NO_DAY))
+    li, si, _ = _rank_join(ledger.cents[lp], ledger.day[lp], statement.cents[sp], statement.day[sp])
+    pl, ps = lp[li], sp[si]
+    days = np.abs(ledger.day[pl] - statement.day[ps])
+    near = days <= options.amount_date_window_days
+    pl, ps, days = pl[near], ps[near], days[near]
+    keys_differ = (ledger.klen[pl] > 0) & (statement.klen[ps] > 0) & (ledger.codes[pl] != statement.codes[ps])
+    return Pairs(pl, ps, 0.9 - 0.02 * days - np.where(keys_differ, 0.15, 0.0))
 
 
 def match_by_fuzzy_reference(
-    ledger: pd.DataFrame,
-    statement: pd.DataFrame,
-    l_open: np.ndarray,
-    s_open: np.ndarray,
-    options: ReconcileOptions,
+    ledger: Book, statement: Book, l_open: np.ndarray, s_open: np.ndarray, options: ReconcileOptions
 ) -> tuple[Pairs, str | None]:
     """References one edit apart (a transposition, a dropped or extra character, a letter typo),
     same sign, dates within the reference window; a single digit replaced by another is a
@@ -262,74 +277,76 @@ def match_by_fuzzy_reference(
     from rapidfuzz.distance import OSA
     from rapidfuzz.process import cdist
 
-    cols = ["key", "sign", "day"]
-    left = _open(ledger, l_open & (ledger["klen"] >= MIN_FUZZY_KEY_LENGTH).to_numpy(), cols)
-    right = _open(statement, s_open & (statement["klen"] >= MIN_FUZZY_KEY_LENGTH).to_numpy(), cols)
-    if left.empty or right.empty:
+    lp = np.flatnonzero(l_open & (ledger.klen >= MIN_FUZZY_KEY_LENGTH))
+    sp = np.flatnonzero(s_open & (statement.klen >= MIN_FUZZY_KEY_LENGTH))
+    if not len(lp) or not len(sp):
         return Pairs.none(), None
-    if len(left) * len(right) > options.fuzzy_max_pairs:
+    if len(lp) * len(sp) > options.fuzzy_max_pairs:
         return Pairs.none(), (
-            f"fuzzy reference pass skipped: {len(left)} x {len(right)} open items exceed "
+            f"fuzzy reference pass skipped: {len(lp)} x {len(sp)} open items exceed "
             f"the bound of {options.fuzzy_max_pairs} comparisons"
         )
-    right_keys = right["key"].tolist()
+    right_keys = statement.keys[sp].tolist()
     hits_l: list[np.ndarray] = []
     hits_s: list[np.ndarray] = []
-    for start in range(0, len(left), FUZZY_BLOCK_ROWS):
-        block = left["key"].iloc[start : start + FUZZY_BLOCK_ROWS].tolist()
+    for start in range(0, len(lp), FUZZY_BLOCK_ROWS):
+        block = ledger.keys[lp[start : start + FUZZY_BLOCK_ROWS]].tolist()
         distances = cdist(block, right_keys, scorer=OSA.distance, score_cutoff=1, dtype=np.int32, workers=1)
         rows, columns = np.nonzero(distances <= 1)
-        hits_l.append(rows + start)
-        hits_s.append(columns)
-    li = np.concatenate(hits_l)
-    si = np.concatenate(hits_s)
-    cand = pd.DataFrame(
-        {
-            "pos_l": left["pos"].to_numpy()[li],
-            "pos_s": right["pos"].to_numpy()[si],
-            "key_l": left["key"].to_numpy()[li],
-            "key_s": right["key"].to_numpy()[si],
-            "sign_l": left["sign"].to_numpy()[li],
-            "sign_s": right["sign"].to_numpy()[si],
-            "day_l": left["day"].to_numpy()[li],
-            "day_s": right["day"].to_numpy()[si],
-        }
+        hits_l.append(lp[rows + start])
+        hits_s.append(sp[columns])
+    pl, ps = np.concatenate(hits_l), np.concatenate(hits_s)
+    keep = (ledger.sign[pl] == statement.sign[ps]) & (ledger.codes[pl] != statement.codes[ps])
+    keep &= _within(ledger.day[pl], statement.day[ps], options.reference_date_window_days)
+    pl, ps = pl[keep], ps[keep]
+    typo = [
+        not is_single_digit_substitution(a, b)
+        for a, b in zip(ledger.keys[pl].tolist(), statement.keys[ps].tolist(), strict=True)
+    ]
+    pl, ps = pl[np.asarray(typo, dtype=bool)], ps[np.asarray(typo, dtype=bool)]
+    # Only unambiguous pairs: an item one edit away from two others pairs with neither.
+    once = (np.bincount(pl, minlength=len(ledger))[pl] == 1) & (
+        np.bincount(ps, minlength=len(statement))[ps] == 1
     )
-    cand = cand[(cand["sign_l"] == cand["sign_s"]) & (cand["key_l"] != cand["key_s"])]
-    cand = cand[_within(cand["day_l"], cand["day_s"], options.reference_date_window_days)]
-    typo = [not is_single_digit_substitution(a, b) for a, b in zip(cand["key_l"], cand["key_s"], strict=True)]
-    cand = cand[np.asarray(typo, dtype=bool)]
-    cand = cand[~cand["pos_l"].duplicated(keep=False) & ~cand["pos_s"].duplicated(keep=False)]
-    return _pairs(cand, 0.75), None
+    return Pairs(pl[once], ps[once], np.full(int(once.sum()), 0.75)), None
 
 
 def _groups_one_to_many(
-    targets: pd.DataFrame, pool: pd.DataFrame, options: ReconcileOptions
+    targets: tuple[np.ndarray, np.ndarray, np.ndarray],
+    pool: tuple[np.ndarray, np.ndarray, np.ndarray],
+    options: ReconcileOptions,
 ) -> list[tuple[int, tuple[int, ...]]]:
     """For each target (largest first), a set of >= 2 pool items of its sign within the date window
-    that sum exactly to it; each pool item is used once. Bounded by the options."""
+    that sum exactly to it; each pool item is used once. Bounded by the options.
+
+    Targets and pool are (positions, cents, days) in position order."""
     found: list[tuple[int, tuple[int, ...]]] = []
-    if targets.empty or len(pool) < 2:
+    t_pos, t_cents, t_days = targets
+    p_pos, p_cents, p_days = pool
+    if not len(t_pos) or len(p_pos) < 2:
         return found
-    targets = targets[targets["day"] != NO_DAY]
-    targets = targets.iloc[np.argsort(-np.abs(targets["cents"].to_numpy()), kind="stable")]
-    targets = targets.head(options.subset_max_targets)
-    pool = pool.sort_values("day", kind="stable")
+    dated = t_days != NO_DAY
+    t_pos, t_cents, t_days = t_pos[dated], t_cents[dated], t_days[dated]
+    largest = np.argsort(-np.abs(t_cents), kind="stable")[: options.subset_max_targets]
+    by_day = np.argsort(p_days, kind="stable")
+    p_pos, p_cents, p_days = p_pos[by_day], p_cents[by_day], p_days[by_day]
     sides = {}
     for sign in (-1, 1):
-        part = pool[pool["sign"] == sign]
+        part = np.sign(p_cents) == sign
         sides[sign] = (
-            part["day"].to_numpy(), np.abs(part["cents"].to_numpy()), part["cents"].to_numpy(),
-            part["pos"].to_numpy(), np.zeros(len(part), dtype=bool),
-        )  # fmt: skip
+            p_days[part],
+            np.abs(p_cents[part]),
+            p_cents[part],
+            p_pos[part],
+            np.zeros(int(part.sum()), dtype=bool),
+        )
     window_days = options.group_date_window_days
-    for pos, cents, day, sign in zip(
-        targets["pos"].tolist(), targets["cents"].tolist(), targets["day"].tolist(),
-        targets["sign"].tolist(), strict=True,
-    ):  # fmt: skip
-        if sign not in sides:
+    for pos, cents, day in zip(
+        t_pos[largest].tolist(), t_cents[largest].tolist(), t_days[largest].tolist(), strict=True
+    ):
+        if cents == 0:
             continue
-        days, magnitude, values, positions, used = sides[sign]
+        days, magnitude, values, positions, used = sides[1 if cents > 0 else -1]
         lo = int(np.searchsorted(days, day - window_days, side="left"))
         hi = int(np.searchsorted(days, day + window_days, side="right"))
         candidates = np.flatnonzero((magnitude[lo:hi] < abs(cents)) & ~used[lo:hi]) + lo
@@ -346,22 +363,21 @@ def _groups_one_to_many(
     return found
 
 
+def _columns(book: Book, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    pos = np.flatnonzero(mask)
+    return pos, book.cents[pos], book.day[pos]
+
+
 def match_by_subset_sum(
-    ledger: pd.DataFrame,
-    statement: pd.DataFrame,
-    l_open: np.ndarray,
-    s_open: np.ndarray,
-    options: ReconcileOptions,
+    ledger: Book, statement: Book, l_open: np.ndarray, s_open: np.ndarray, options: ReconcileOptions
 ) -> list[Group]:
     """One statement line = several ledger entries (one payment settling several invoices), then
     one ledger entry = several statement lines (an invoice paid in parts)."""
-    cols = ["cents", "day", "sign"]
-    left = _open(ledger, l_open, cols)
-    right = _open(statement, s_open, cols)
-    groups = [Group(members, (target,)) for target, members in _groups_one_to_many(right, left, options)]
-    taken_l = {p for g in groups for p in g.ledger}
-    taken_s = {p for g in groups for p in g.statement}
-    left = left[~left["pos"].isin(taken_l)]
-    right = right[~right["pos"].isin(taken_s)]
-    groups += [Group((target,), members) for target, members in _groups_one_to_many(left, right, options)]
-    return groups
+    found = _groups_one_to_many(_columns(statement, s_open), _columns(ledger, l_open), options)
+    groups = [Group(members, (target,)) for target, members in found]
+    l_open, s_open = l_open.copy(), s_open.copy()
+    for group in groups:
+        l_open[list(group.ledger)] = False
+        s_open[list(group.statement)] = False
+    found = _groups_one_to_many(_columns(ledger, l_open), _columns(statement, s_open), options)
+    return groups + [Group((target,), members) for target, members in found]

@@ -11,8 +11,6 @@ import re
 import string
 from collections.abc import Iterable
 
-import pandas as pd
-
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]+")
 MAX_PREFIX = 6
 MIN_BARE_NUMBER = 3
@@ -75,15 +73,13 @@ def _joined_to_keys(texts: list[str]) -> list[str] | None:
     return _JOINED_LEADING_ZEROS.sub("\n", compact).split("\n")[1:]
 
 
-def references_to_keys(references: Iterable[str | None]) -> pd.Series:
-    """Many references -> their keys (object Series), equal to reference_to_key of each."""
+def references_to_keys(references: Iterable[str | None]) -> list[str]:
+    """Many references -> their keys, equal to reference_to_key of each."""
     texts = [r or "" for r in references]
     if not texts:
-        return pd.Series([], dtype=object)
+        return []
     keys = _joined_to_keys(texts)
-    if keys is None:
-        keys = [reference_to_key(t) for t in texts]
-    return pd.Series(keys, dtype=object)
+    return keys if keys is not None else [reference_to_key(t) for t in texts]
 
 
 def keys_to_ocr_keys(keys: list[str]) -> list[str]:
