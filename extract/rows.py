@@ -6,8 +6,9 @@ with ragged baselines and mixed font sizes still land on one line.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from extract.layout import Word
 
@@ -17,8 +18,9 @@ LINE_OVERLAP = 0.5
 CHUNK_GAP = 0.8
 
 
-@dataclass(frozen=True, slots=True)
-class Chunk:
+# Chunk and Line are named tuples: a page makes hundreds of them, and a named tuple is built
+# several times faster than a frozen dataclass (same attributes, equality and hash).
+class Chunk(NamedTuple):
     """Consecutive words of one line with no wide gap between them: a cell candidate."""
 
     words: tuple[Word, ...]
@@ -30,8 +32,7 @@ class Chunk:
         return " ".join(w.text for w in self.words)
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(NamedTuple):
     """One visual line of text: its words left to right and their chunks."""
 
     words: tuple[Word, ...]
@@ -96,11 +97,14 @@ def words_to_lines(words: Iterable[Word], gap: float | None = None) -> list[Line
 
 def words_to_line(words: Sequence[Word], gap: float | None = None) -> Line:
     """Words known to form one line as a ``Line`` (chunked at ``gap``, default by word height)."""
-    words = sorted(words, key=lambda w: w.x0)
-    top = min(w.top for w in words)
-    bottom = max(w.bottom for w in words)
+    words = sorted(words, key=x0_of)
+    top = min([w.top for w in words])
+    bottom = max([w.bottom for w in words])
     limit = gap if gap is not None else CHUNK_GAP * median([w.bottom - w.top for w in words])
-    return Line(words=tuple(words), top=top, bottom=bottom, chunks=tuple(words_to_chunks(words, limit)))
+    return Line(tuple(words), top, bottom, tuple(words_to_chunks(words, limit)))
+
+
+x0_of = operator.attrgetter("x0")  # sort key: left edge
 
 
 def words_to_chunks(words: Sequence[Word], gap: float) -> list[Chunk]:
@@ -110,11 +114,11 @@ def words_to_chunks(words: Sequence[Word], gap: float) -> list[Chunk]:
     right = 0.0
     for word in words:
         if current and word.x0 - right > gap:
-            chunks.append(Chunk(words=tuple(current), x0=current[0].x0, x1=right))
+            chunks.append(Chunk(tuple(current), current[0].x0, right))
             current = []
         if not current or word.x1 > right:
             right = word.x1
         current.append(word)
     if current:
-        chunks.append(Chunk(words=tuple(current), x0=current[0].x0, x1=right))
+        chunks.append(Chunk(tuple(current), current[0].x0, right))
     return chunks

@@ -46,11 +46,13 @@ def segments_to_rules(segments: Sequence[Segment], snap: float) -> list[Rule]:
     # Pieces as (at, start, end) tuples: a ruled page has hundreds, and a Rule per piece cost
     # more than the merging itself.
     pieces: dict[bool, list[tuple[float, float, float]]] = {True: [], False: []}
+    horizontals, verticals = pieces[True], pieces[False]
     for s in segments:
-        if s.is_horizontal:
-            pieces[True].append(((s.top + s.bottom) / 2, min(s.x0, s.x1), max(s.x0, s.x1)))
+        x0, top, x1, bottom = s.x0, s.top, s.x1, s.bottom
+        if bottom - top <= x1 - x0:  # Segment.is_horizontal, inlined
+            horizontals.append(((top + bottom) / 2, min(x0, x1), max(x0, x1)))
         else:
-            pieces[False].append(((s.x0 + s.x1) / 2, min(s.top, s.bottom), max(s.top, s.bottom)))
+            verticals.append(((x0 + x1) / 2, min(top, bottom), max(top, bottom)))
     merged: list[Rule] = []
     for horizontal in (True, False):
         group = sorted(pieces[horizontal], key=_at_start)
@@ -93,11 +95,12 @@ def rules_to_grids(rules: Sequence[Rule], snap: float) -> list[Grid]:
     v_index = [i for i, r in enumerate(rules) if not r.horizontal]
     for hi in h_index:
         h = rules[hi]
+        root = find(hi)  # stays the root: crossing rules join under it
         for vi in v_index:
             if _cross(h, rules[vi], snap):
-                a, b = find(hi), find(vi)
-                if a != b:
-                    parent[a] = b
+                other = find(vi)
+                if other != root:
+                    parent[other] = root
     groups: dict[int, list[Rule]] = {}
     for i, rule in enumerate(rules):
         groups.setdefault(find(i), []).append(rule)
@@ -155,14 +158,18 @@ def _rules_to_grid(hs: list[Rule], vs: list[Rule], snap: float) -> Grid | None:
     # The rules at each grid line, so a side's coverage looks at a few rules, not all of them.
     v_at = _rules_near(vs, xs, snap)
     h_at = _rules_near(hs, ys, snap)
-    for i in range(n_rows):
-        for j in range(1, n_cols):
-            if not _covered(v_at[j], ys[i], ys[i + 1]):
-                union((i, j - 1), (i, j))
+    # A span's owner is its top-left cell whatever the order of the unions; a grid line one rule
+    # runs the whole length of covers every side along it (most lines of a ruled table).
+    for j in range(1, n_cols):
+        if not _spans(v_at[j], ys[0], ys[-1]):
+            for i in range(n_rows):
+                if not _covered(v_at[j], ys[i], ys[i + 1]):
+                    union((i, j - 1), (i, j))
     for i in range(1, n_rows):
-        for j in range(n_cols):
-            if not _covered(h_at[i], xs[j], xs[j + 1]):
-                union((i - 1, j), (i, j))
+        if not _spans(h_at[i], xs[0], xs[-1]):
+            for j in range(n_cols):
+                if not _covered(h_at[i], xs[j], xs[j + 1]):
+                    union((i - 1, j), (i, j))
     owner = {c: find(c) for c in parent}
     return Grid(xs=tuple(xs), ys=tuple(ys), owner=owner)
 
@@ -191,6 +198,11 @@ def _overhangs(rules: list[Rule], crossing: list[float], snap: float) -> list[fl
     if end > max(crossing) + 4 * snap:
         out.append(end)
     return out
+
+
+def _spans(rules: list[Rule], start: float, end: float) -> bool:
+    """Whether one of ``rules`` runs over all of ``[start, end]``."""
+    return any(r.start <= start and r.end >= end for r in rules)
 
 
 def _covered(rules: list[Rule], start: float, end: float) -> bool:

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from extract.columns import chunk_to_column, chunk_to_pieces, lines_to_separators, number_separators
 from extract.layout import BBox, Cell, Fill, Page, Table, Word
-from extract.rows import Chunk, Line, median, words_to_line, words_to_lines
+from extract.rows import Chunk, Line, median, words_to_line, words_to_lines, x0_of
 from extract.table_grid import Grid, Rule, rules_to_grids, segments_to_rules
 
 
@@ -62,7 +62,8 @@ def page_to_tables(page: Page, options: TableOptions = DEFAULT_OPTIONS) -> list[
     tables: list[Table] = []
     remaining: list[Word] = list(page.words)
     for grid in rules_to_grids(rules, snap):
-        inside = [w for w in remaining if _inside(w, grid.bbox, snap)]
+        bbox = grid.bbox
+        inside = [w for w in remaining if _inside(w, bbox, snap)]
         table = _grid_to_table(page.number, grid, inside, options)
         if table is None:
             continue
@@ -90,7 +91,7 @@ def _words_to_cell(words: Sequence[Word], box: BBox) -> Cell:
         return Cell(text="", bbox=box, conf=1.0)
     first = words[0]
     if len(words) == 1:
-        return Cell(text=first.text, bbox=first.bbox, conf=first.conf)
+        return Cell(first.text, (first.x0, first.top, first.x1, first.bottom), first.conf)
     x0, top, x1, bottom, conf = first.x0, first.top, first.x1, first.bottom, first.conf
     lowest_top, highest_bottom = top, bottom
     for w in words:
@@ -109,7 +110,7 @@ def _words_to_cell(words: Sequence[Word], box: BBox) -> Cell:
         if w.conf < conf:
             conf = w.conf
     if lowest_top < highest_bottom:  # one line: every word overlaps every other vertically
-        text = " ".join(w.text for w in sorted(words, key=lambda w: w.x0))
+        text = " ".join([w.text for w in sorted(words, key=x0_of)])
     else:
         text = " ".join(" ".join(w.text for w in line.words) for line in words_to_lines(words))
     return Cell(text=text, bbox=(x0, top, x1, bottom), conf=conf)
@@ -126,8 +127,12 @@ def _grid_to_table(number: int, grid: Grid, words: Sequence[Word], options: Tabl
     xs, ys = grid.xs, grid.ys
     n_rows = len(ys) - 1
     bands: list[list[Word]] = [[] for _ in range(n_rows)]
-    for word in words:
-        bands[_slot(ys, (word.top + word.bottom) / 2)].append(word)
+    last_row = n_rows - 1
+    for word in words:  # _slot inlined: a ruled page has hundreds of words
+        k = bisect.bisect_right(ys, (word.top + word.bottom) / 2) - 1
+        bands[0 if k < 0 else last_row if k > last_row else k].append(word)
+    owner = grid.owner
+    n_cols = len(xs) - 1
     raw_rows: list[tuple[int, dict[int, list[Word]]]] = []
     for i, band in enumerate(bands):
         if not band:
@@ -136,26 +141,40 @@ def _grid_to_table(number: int, grid: Grid, words: Sequence[Word], options: Tabl
         one_line = max(w.top for w in band) < min(w.bottom for w in band)
         lines = [words_to_line(band)] if one_line else words_to_lines(band)
         groups = [[line] for line in lines] if len(lines) > options.band_max_lines else [lines]
+        # A row whose every grid cell is its column's own (no horizontal span) needs no span check.
+        spanned = any(owner[(i, j)][1] != j for j in range(n_cols))
         for group in groups:
-            raw_rows.append((i, _lines_to_grid_cells(group, grid, i)))
+            raw_rows.append((i, _lines_to_grid_cells(group, grid, i, spanned)))
     cols_used = sorted({j for _i, cells in raw_rows for j in cells})
     if len(raw_rows) < 2 or len(cols_used) < 2:
         return None
     rows: list[tuple[Cell, ...]] = []
     for i, cells in raw_rows:
-        rows.append(
-            tuple(_words_to_cell(cells.get(j, []), (xs[j], ys[i], xs[j + 1], ys[i + 1])) for j in cols_used)
-        )
+        top, bottom = ys[i], ys[i + 1]
+        row = [_words_to_cell(cells.get(j, ()), (xs[j], top, xs[j + 1], bottom)) for j in cols_used]
+        rows.append(tuple(row))
     return Table(page=number, bbox=grid.bbox, rows=tuple(rows))
 
 
-def _lines_to_grid_cells(lines: Sequence[Line], grid: Grid, i: int) -> dict[int, list[Word]]:
-    """The words of one grid row's lines by grid column, honouring real horizontal spans only."""
+def _lines_to_grid_cells(lines: Sequence[Line], grid: Grid, i: int, spanned: bool) -> dict[int, list[Word]]:
+    """The words of one grid row's lines by grid column, honouring real horizontal spans only.
+
+    ``spanned``: whether a cell of grid row ``i`` belongs to a span from another column.
+    """
     cells: dict[int, list[Word]] = {}
+    xs = grid.xs
     for line in lines:
+        if not spanned:  # every chunk goes to the column under its centre
+            for chunk in line.chunks:
+                j = _slot(xs, (chunk.x0 + chunk.x1) / 2)
+                if j in cells:
+                    cells[j].extend(chunk.words)
+                else:
+                    cells[j] = list(chunk.words)
+            continue
         spans: dict[int, list[tuple[int, Chunk]]] = {}
         for chunk in line.chunks:
-            j = _slot(grid.xs, (chunk.x0 + chunk.x1) / 2)
+            j = _slot(xs, (chunk.x0 + chunk.x1) / 2)
             spans.setdefault(grid.owner[(i, j)][1], []).append((j, chunk))
         for owner_col, members in spans.items():
             fake = len({j for j, _chunk in members}) > 1
