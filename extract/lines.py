@@ -195,7 +195,7 @@ def _rows_to_drafts(rows: Sequence[SourceRow]) -> _Rows:
             continue
         draft = _row_to_draft(cells, row.page)
         money = {r: " ".join(draft.texts[r]) for r in MONEY_ROLES if r in draft.texts}
-        label = " ".join(t for r, ts in draft.texts.items() if r not in MONEY_ROLES for t in ts)
+        label = " ".join([t for r, ts in draft.texts.items() if r not in MONEY_ROLES for t in ts])
         kind = classify_marker(label) if label else None
         if kind is not None and not any(any(ch.isdigit() for ch in t) for _, t in draft.refs):
             found.markers.append(_Marker(len(found.drafts), kind, money))
