@@ -193,8 +193,14 @@ def _cut_choices(n: int) -> list[tuple[int, ...]]:
 def is_header_row(cells: Sequence[str]) -> bool:
     """True when ``cells`` read as a statement table's header row (an amount column and another role)."""
     filled = [c for c in cells if c.strip()]
-    if len(filled) < 2 or sum(1 for c in filled if _DIGIT.search(c)) >= 2:
-        return False  # data rows carry dates and amounts; header rows hardly any digits
+    if len(filled) < 2:
+        return False
+    with_digits = 0
+    for text in filled:  # data rows carry dates and amounts; header rows hardly any digits
+        if _DIGIT.search(text):
+            with_digits += 1
+            if with_digits == 2:
+                return False
     named: list[ColumnRole] = []
     unnamed = 0
     for text in filled:
