@@ -163,10 +163,12 @@ def _lines_to_grid_cells(lines: Sequence[Line], grid: Grid, i: int, spanned: boo
     """
     cells: dict[int, list[Word]] = {}
     xs = grid.xs
+    last_col = len(xs) - 2
     for line in lines:
-        if not spanned:  # every chunk goes to the column under its centre
+        if not spanned:  # every chunk goes to the column under its centre (_slot inlined)
             for chunk in line.chunks:
-                j = _slot(xs, (chunk.x0 + chunk.x1) / 2)
+                k = bisect.bisect_right(xs, (chunk.x0 + chunk.x1) / 2) - 1
+                j = 0 if k < 0 else last_col if k > last_col else k
                 if j in cells:
                     cells[j].extend(chunk.words)
                 else:
