@@ -15,12 +15,11 @@ if TYPE_CHECKING:
     Gray = NDArray[Any]
     Blobs = NDArray[Any]
 
-# tesseract reads best when a capital letter is ~30 px tall (about 10 pt at 300 dpi); smaller text
-# (200 dpi scans, faxes) is scaled up to this before OCR.
-TARGET_CAP_HEIGHT_PX = 30.0
-# Only text under this (8 pt at 200 dpi is ~16 px) is scaled: tesseract reads 8 pt at 300 dpi (~24 px)
-# as well as it reads it larger, and every pixel added costs OCR time.
-SMALL_CAP_HEIGHT_PX = 20.0
+# The capital-letter height OCR reads at. tesseract's cost grows with the pixels it is given and
+# it reads 7-8 pt at 300 dpi (cap ~20 px) as well as larger print, so 300 dpi pages (cap ~27 px)
+# are scaled down to this and small print (faxes) up; within the tolerance a page is left as it is.
+OCR_CAP_HEIGHT_PX = 20.0
+OCR_SCALE_TOLERANCE = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,30 +39,64 @@ def gray_to_ink(gray: Gray) -> Gray:
     return ink
 
 
-def ink_to_line_direction(ink: Gray) -> str:
+def half_ink(gray: Gray) -> Gray:
+    """The ink mask of the page at half resolution: enough to see text lines, skew and letter
+    sizes, at a quarter of the pixels."""
+    import cv2
+
+    return gray_to_ink(cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA))
+
+
+def ink_to_line_direction(ink: Gray, blobs: Blobs) -> str:
     """``horizontal`` when text lines run left to right (upright or upside down), else ``vertical``.
 
-    Smearing ink along the text direction merges letters into words, across it merges almost
-    nothing (lines are further apart than letters), so the direction that leaves fewer blobs wins.
-    Cheap, so tesseract's slow orientation detection runs only when this says ``vertical`` or the
-    OCR result looks like an upside-down page.
+    ``ink`` at half resolution and its ``blobs``. Smearing ink along the text direction merges
+    letters into words, across it merges almost nothing (lines are further apart than letters),
+    so the direction that leaves fewer blobs wins. Cheap, so tesseract's slow orientation detection
+    runs only when this says ``vertical`` or the OCR result looks like an upside-down page.
     """
     import cv2
 
-    small = cv2.resize(ink, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    _, small = cv2.threshold(small, 64, 255, cv2.THRESH_BINARY)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(small, connectivity=8)
-    sizes = stats[1:, cv2.CC_STAT_HEIGHT].tolist() + stats[1:, cv2.CC_STAT_WIDTH].tolist()
-    if count < 20:
+    if len(blobs) < 19:
         return "horizontal"
-    sizes.sort()
+    sizes = sorted(blobs[:, 3].tolist() + blobs[:, 2].tolist())
     reach = max(3, int(sizes[len(sizes) // 2] * 0.6))
 
-    def blobs(kernel_size: tuple[int, int]) -> int:
+    def count(kernel_size: tuple[int, int]) -> int:
         kernel = cv2.getStructuringElement(cv2.MORPH_RECT, kernel_size)
-        return int(cv2.connectedComponents(cv2.dilate(small, kernel), connectivity=8)[0])
+        return int(cv2.connectedComponents(cv2.dilate(ink, kernel), connectivity=8)[0])
 
-    return "horizontal" if blobs((reach, 1)) <= blobs((1, reach)) else "vertical"
+    return "horizontal" if count((reach, 1)) <= count((1, reach)) else "vertical"
+
+
+def blobs_scaled(blobs: Blobs, factor: int, transpose: bool = False) -> Blobs:
+    """Blobs measured on an image ``factor`` times smaller, in the full image's pixels; with
+    ``transpose`` x and y swap (blobs of a sideways page, read as on the upright one)."""
+    out = blobs.copy()
+    out[:, :4] *= factor
+    out[:, 4] *= factor * factor
+    if transpose:
+        out[:, [0, 1, 2, 3]] = out[:, [1, 0, 3, 2]]
+    return out
+
+
+def cap_to_ocr_scale(cap: float | None) -> float:
+    """The factor that brings capitals to ``OCR_CAP_HEIGHT_PX`` (1.0 within the tolerance, or
+    when the page has too few letters to measure)."""
+    if cap is None:
+        return 1.0
+    scale = min(2.5, OCR_CAP_HEIGHT_PX / cap)
+    return 1.0 if abs(scale - 1.0) <= OCR_SCALE_TOLERANCE else scale
+
+
+def scaled(gray: Gray, scale: float) -> Gray:
+    """The image resized by ``scale`` (area averaging down, cubic up)."""
+    import cv2
+
+    if scale == 1.0:
+        return gray
+    interpolation = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_CUBIC
+    return cv2.resize(gray, None, fx=scale, fy=scale, interpolation=interpolation)
 
 
 def rotate_quadrant(gray: Gray, degrees: int) -> Gray:
@@ -72,43 +105,85 @@ def rotate_quadrant(gray: Gray, degrees: int) -> Gray:
 
     turns = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
     degrees %= 360
-    return gray.copy() if degrees == 0 else cv2.rotate(gray, turns[degrees])
+    return gray if degrees == 0 else cv2.rotate(gray, turns[degrees])
 
 
 def ink_to_skew(ink: Gray, max_degrees: float = 5.0) -> float:
     """The skew angle in degrees (counter-clockwise positive) that makes text lines horizontal.
 
-    Measured by maximizing the sharpness of the row profile over candidate rotations of a
-    downscaled ink mask, coarse then fine (0.05 degree steps).
+    Measured by maximizing the sharpness of the row profile over candidate angles, coarse then
+    fine (0.05 degree steps). The ink is cut into vertical strips whose row profiles are shifted
+    by each strip's offset times the angle's sine and summed: the profile a rotation of the page
+    would give, for all angles at once without rotating an image.
     """
     import cv2
     import numpy as np
 
-    scale = min(1.0, 600.0 / max(ink.shape))
+    scale = min(1.0, 1000.0 / max(ink.shape))
     small = cv2.resize(ink, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     height, width = small.shape
-    center = (width / 2.0, height / 2.0)
+    strips = max(1, min(40, width // 8))
+    step = width // strips
+    profiles = small[:, : strips * step].reshape(height, strips, step).sum(axis=2, dtype=np.float64)
+    offsets = (np.arange(strips) + 0.5) * step - width / 2.0
+    rows = np.arange(height, dtype=np.float64)
 
-    def sharpness(angle: float) -> float:
-        matrix = cv2.getRotationMatrix2D(center, angle, 1.0)
-        turned = cv2.warpAffine(small, matrix, (width, height), flags=cv2.INTER_LINEAR, borderValue=0)
-        profile = turned.sum(axis=1, dtype=np.float64)
-        return float(np.square(np.diff(profile)).sum())
+    def sharpness(angles: Any) -> Any:
+        # Row y of the turned page gathers row y + offset * sin(angle) of each strip.
+        sines = np.sin(np.radians(angles))[:, None]
+        profile = np.zeros((len(angles), height))
+        for k in range(strips):
+            profile += np.interp(rows + offsets[k] * sines, rows, profiles[:, k], left=0.0, right=0.0)
+        return np.square(np.diff(profile, axis=1)).sum(axis=1)
 
-    coarse = max(np.arange(-max_degrees, max_degrees + 0.01, 0.5), key=sharpness)
-    fine = max(np.arange(coarse - 0.5, coarse + 0.51, 0.05), key=sharpness)
-    return round(float(fine), 2)
+    coarse_angles = np.arange(-max_degrees, max_degrees + 0.01, 0.5)
+    coarse = float(coarse_angles[int(np.argmax(sharpness(coarse_angles)))])
+    fine_angles = np.arange(coarse - 0.5, coarse + 0.51, 0.05)
+    fine = float(fine_angles[int(np.argmax(sharpness(fine_angles)))])
+    return round(fine, 2)
 
 
-def deskew(gray: Gray, angle: float) -> Gray:
-    """The image rotated by ``angle`` degrees (counter-clockwise positive), same size, paper-white border."""
+def deskew_matrix(width: int, height: int, angle: float, scale: float) -> Any:
+    """The 2x3 affine map from a ``width`` x ``height`` page to it rotated by ``angle`` degrees
+    (counter-clockwise positive) about its centre and resized by ``scale``."""
+    import cv2
+
+    matrix = cv2.getRotationMatrix2D((width / 2.0, height / 2.0), angle, scale)
+    matrix[0, 2] += (round(width * scale) - width) / 2.0
+    matrix[1, 2] += (round(height * scale) - height) / 2.0
+    return matrix
+
+
+def deskew(gray: Gray, angle: float, scale: float = 1.0) -> Gray:
+    """The image rotated by ``angle`` degrees (counter-clockwise positive) and resized by ``scale``
+    in one interpolation (rotating an already resized page blurs thin strokes twice), paper-white
+    border."""
     import cv2
 
     if abs(angle) < 0.05:
-        return gray
+        return scaled(gray, scale)
     height, width = gray.shape
-    matrix = cv2.getRotationMatrix2D((width / 2.0, height / 2.0), angle, 1.0)
-    return cv2.warpAffine(gray, matrix, (width, height), flags=cv2.INTER_CUBIC, borderValue=255)
+    matrix = deskew_matrix(width, height, angle, scale)
+    size = (round(width * scale), round(height * scale))
+    return cv2.warpAffine(gray, matrix, size, flags=cv2.INTER_CUBIC, borderValue=255)
+
+
+def box_through(
+    box: tuple[int, int, int, int], matrix: Any, width: int, height: int
+) -> tuple[int, int, int, int]:
+    """The box around ``box`` (x0, top, x1, bottom) mapped by the affine ``matrix``, inside a
+    ``width`` x ``height`` image."""
+    import numpy as np
+
+    x0, top, x1, bottom = box
+    corners = np.array([(x0, top, 1.0), (x1, top, 1.0), (x1, bottom, 1.0), (x0, bottom, 1.0)]) @ matrix.T
+    low, high = corners.min(axis=0), corners.max(axis=0)
+    return (
+        max(0, int(low[0])),
+        max(0, int(low[1])),
+        min(width, int(np.ceil(high[0]))),
+        min(height, int(np.ceil(high[1]))),
+    )
 
 
 def ink_to_blobs(ink: Gray) -> Blobs:

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult
 
 # Bumped whenever preprocessing changes what OCR sees, so stale cache entries are never reused.
-PIPELINE_VERSION = "scan-8"
+PIPELINE_VERSION = "scan-9"
 # Median-filter pages before OCR (off: on 200 dpi serif text it eats thin strokes; debris is
 # cleaned from the words instead, see extract.repair.words_to_clean).
 DENOISE = False
@@ -130,7 +130,7 @@ def page_needs_ocr(page: Page) -> bool:
 
 
 def page_image_to_scanned(page_image: PageImage, engine: OcrEngine, settings: OcrSettings) -> ScannedPage:
-    """OCR one page image: orientation, deskew, ruling removal, scale, crop to text, then the engine."""
+    """OCR one page image: orientation, scale, deskew, ruling removal, crop to text, then the engine."""
     import numpy as np
     from PIL import Image
 
@@ -141,77 +141,99 @@ def page_image_to_scanned(page_image: PageImage, engine: OcrEngine, settings: Oc
     quad = pp.gray_to_page_quad(gray)
     if quad is not None:  # a photo of the sheet: undo the perspective before anything else
         gray = pp.warp_to_sheet(gray, quad)
-    ink = pp.gray_to_ink(gray)
     height, width = gray.shape
+    # One look at half resolution serves the blank test, line direction, skew and letter size.
+    ink = pp.half_ink(gray)
+    blobs = pp.ink_to_blobs(ink)
     fraction = pp.ink_fraction(ink)
-    # Only a nearly empty page needs the (full-resolution) blob count to tell specks from text.
     if fraction < 0.001 or (
-        fraction < 0.01 and pp.blobs_to_text_box(pp.ink_to_blobs(ink), width, height) is None
+        fraction < 0.01 and pp.blobs_to_text_box(pp.blobs_scaled(blobs, 2), width, height) is None
     ):
         return ScannedPage(
             Page(number, width, height, ()), warnings=(f"page {number}: blank, no text found",)
         )
 
-    rotation = 0
-    osd_done = False
-    if pp.ink_to_line_direction(ink) == "vertical":
-        rotation = engine.image_to_rotation(Image.fromarray(gray)) or 90
-        osd_done = True
-    upright_ink = ink if rotation == 0 else pp.rotate_quadrant(ink, rotation)
-    scanned = _oriented_to_scanned(
-        number, pp.rotate_quadrant(gray, rotation), upright_ink, rotation, engine, settings
-    )
-    if not osd_done and _looks_upside_down(scanned):
-        turn = engine.image_to_rotation(Image.fromarray(gray))
+    sideways = pp.ink_to_line_direction(ink, blobs) == "vertical"
+    scale = pp.cap_to_ocr_scale(pp.blobs_to_cap_height(pp.blobs_scaled(blobs, 2, transpose=sideways)))
+
+    def osd() -> int | None:  # on the image at the size OCR reads it: ~half the pixels, half the time
+        return engine.image_to_rotation(Image.fromarray(pp.scaled(gray, scale)))
+
+    def read(turn: int) -> ScannedPage:
+        upright = pp.rotate_quadrant(ink, turn)
+        letters = pp.blobs_scaled(blobs if turn == 0 else pp.ink_to_blobs(upright), 2)
+        return _oriented_to_scanned(
+            number, pp.rotate_quadrant(gray, turn), upright, letters, turn, scale, engine, settings
+        )
+
+    scanned = read((osd() or 90) if sideways else 0)
+    if not sideways and _looks_upside_down(scanned):
+        turn = osd()
         if turn:
-            retry = _oriented_to_scanned(
-                number, pp.rotate_quadrant(gray, turn), pp.rotate_quadrant(ink, turn), turn, engine, settings
-            )
+            retry = read(turn)
             if _mean_conf(retry.page.words) > _mean_conf(scanned.page.words):
                 scanned = retry
     return _with_doubt_warning(scanned)
 
 
 def _oriented_to_scanned(
-    number: int, gray: Any, ink: Any, rotation: int, engine: OcrEngine, settings: OcrSettings
+    number: int,
+    gray: Any,
+    half_ink: Any,
+    blobs: Any,
+    rotation: int,
+    scale: float,
+    engine: OcrEngine,
+    settings: OcrSettings,
 ) -> ScannedPage:
-    """OCR an upright page: deskew, remove rulings, scale small text up, crop to the text box."""
-    import cv2
+    """OCR an upright page: scale to the OCR letter size, deskew, remove rulings, crop to the text.
+
+    ``half_ink`` is the page's ink at half resolution, ``blobs`` its components in page pixels:
+    they give the skew, the letter size and the text box, so the one full-size image made is
+    the scaled, deskewed page OCR reads (for a 300 dpi page about half the pixels). Words and
+    rulings come back in the page's own pixels.
+    """
     from PIL import Image
 
     from extract import preprocess as pp
 
-    skew = pp.ink_to_skew(ink)
-    if abs(skew) >= 0.05:
-        gray = pp.deskew(gray, skew)
-        ink = pp.gray_to_ink(gray)
+    height, width = gray.shape
+    skew = pp.ink_to_skew(half_ink)
+    small = pp.deskew(gray, skew, scale)
+    small_height, small_width = small.shape
+    page_cap = pp.blobs_to_cap_height(blobs)
     # The cap height first: vertical rules are told from glyphs by being several caps tall.
-    # One component pass serves the cap height and the text box (rules are too long for either).
-    blobs = pp.ink_to_blobs(ink)
-    cap = pp.blobs_to_cap_height(blobs)
+    cap = None if page_cap is None else page_cap * scale
+    box = pp.blobs_to_text_box(blobs, width, height)
+    x0, top, x1, bottom = (
+        (0, 0, small_width, small_height)
+        if box is None
+        else pp.box_through(box, pp.deskew_matrix(width, height, skew, scale), small_width, small_height)
+    )
+    ink = pp.gray_to_ink(small)
     rulings = pp.ink_to_rulings(ink, min_vertical_px=None if cap is None else int(2 * cap))
-    clean = pp.remove_rulings(gray, rulings)
+    clean = pp.remove_rulings(small, rulings)
     if DENOISE:
         clean = pp.clean_for_ocr(clean)
-    height, width = gray.shape
-    x0, top, x1, bottom = pp.blobs_to_text_box(blobs, width, height) or (0, 0, width, height)
     crop = clean[top:bottom, x0:x1]
     if cap is not None:
         crop = pp.gray_to_despeckled(crop, cap)
-    scale = 1.0
-    if cap is not None and cap < pp.SMALL_CAP_HEIGHT_PX:
-        scale = min(2.5, pp.TARGET_CAP_HEIGHT_PX / cap)
-        crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     words = engine.image_to_words(Image.fromarray(crop), settings)
     placed = tuple(
         Word(
-            w.text, w.x0 / scale + x0, w.top / scale + top, w.x1 / scale + x0, w.bottom / scale + top, w.conf
+            w.text,
+            (w.x0 + x0) / scale,
+            (w.top + top) / scale,
+            (w.x1 + x0) / scale,
+            (w.bottom + top) / scale,
+            w.conf,
         )
         for w in words
     )
     segments = tuple(
-        Segment(float(a), float(b), float(c), float(d)) for a, b, c, d in rulings.horizontal
-    ) + tuple(Segment(float(a), float(b), float(c), float(d)) for a, b, c, d in rulings.vertical)
+        Segment(a / scale, b / scale, c / scale, d / scale)
+        for a, b, c, d in rulings.horizontal + rulings.vertical
+    )
     page = Page(number, float(width), float(height), placed, segments)
     return ScannedPage(page, rotation=rotation, skew=skew, scale=round(scale, 3))
 
