@@ -71,9 +71,13 @@ class ExtractOptions:
 SEGMENT_GAP_LINES = 1.5
 
 
-def _inside(word: Word, boxes: Sequence[tuple[float, float, float, float]]) -> bool:
-    cx, cy = (word.x0 + word.x1) / 2, (word.top + word.bottom) / 2
-    return any(x0 - 1 <= cx <= x1 + 1 and top - 1 <= cy <= bottom + 1 for x0, top, x1, bottom in boxes)
+def _outside(words: Sequence[Word], boxes: Sequence[tuple[float, float, float, float]]) -> list[Word]:
+    """The ``words`` whose centre lies in none of ``boxes`` (grown by 1 on every side), in order."""
+    kept = list(words)
+    for x0, top, x1, bottom in boxes:  # one pass a box: no call per word
+        left, right, upper, lower = 2 * (x0 - 1), 2 * (x1 + 1), 2 * (top - 1), 2 * (bottom + 1)
+        kept = [w for w in kept if not (left <= w.x0 + w.x1 <= right and upper <= w.top + w.bottom <= lower)]
+    return kept
 
 
 def words_to_text_lines(words: Iterable[Word], page: int = 0) -> list[TextLine]:
@@ -120,7 +124,7 @@ def pages_to_text_lines(pages: Sequence[Page], tables: Sequence[Table]) -> list[
     lines: list[TextLine] = []
     for page in pages:
         boxes = [t.bbox for t in tables if t.page == page.number]
-        lines.extend(words_to_text_lines((w for w in page.words if not _inside(w, boxes)), page.number))
+        lines.extend(words_to_text_lines(_outside(page.words, boxes), page.number))
     return lines
 
 

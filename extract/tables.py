@@ -62,8 +62,10 @@ def page_to_tables(page: Page, options: TableOptions = DEFAULT_OPTIONS) -> list[
     tables: list[Table] = []
     remaining: list[Word] = list(page.words)
     for grid in rules_to_grids(rules, snap):
-        bbox = grid.bbox
-        inside = [w for w in remaining if _inside(w, bbox, snap)]
+        # Words whose centre is in the grid's box grown by a snap; centres compared doubled.
+        x0, top, x1, bottom = grid.bbox
+        left, right, upper, lower = 2 * (x0 - snap), 2 * (x1 + snap), 2 * (top - snap), 2 * (bottom + snap)
+        inside = [w for w in remaining if left <= w.x0 + w.x1 <= right and upper <= w.top + w.bottom <= lower]
         table = _grid_to_table(page.number, grid, inside, options)
         if table is None:
             continue
@@ -78,11 +80,6 @@ def page_to_tables(page: Page, options: TableOptions = DEFAULT_OPTIONS) -> list[
             tables.append(table)
     tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
     return tables
-
-
-def _inside(word: Word, bbox: BBox, tol: float) -> bool:
-    cx, cy = (word.x0 + word.x1) / 2, (word.top + word.bottom) / 2
-    return bbox[0] - tol <= cx <= bbox[2] + tol and bbox[1] - tol <= cy <= bbox[3] + tol
 
 
 def _words_to_cell(words: Sequence[Word], box: BBox) -> Cell:
