@@ -119,7 +119,9 @@ def _evidence(
     keyed = lb.klen > 0
     # Only the invoices that some description names are ever looked up.
     entity_lists = list(map(attrgetter("entities"), statement.lines))
-    named = {reference_to_key(e.text) for p in nonempty(entity_lists) for e in entity_lists[p]}
+    named = {
+        reference_to_key(e.text) for p in nonempty(entity_lists, len(entity_lists)) for e in entity_lists[p]
+    }
     by_key: dict[str, tuple[int]] = {}
     if named:
         keys = lb.keys.tolist()

@@ -9,7 +9,7 @@ models once, with C methods mapped over the items: no Python step per item of a 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import count
@@ -19,7 +19,7 @@ import numpy as np
 
 from models.ledger import LedgerEntry
 from models.statement import StatementLine
-from reconcile.references import references_to_keys
+from reconcile.references import texts_to_keys
 
 NO_DAY = -(10**9)  # a missing date: never inside any window
 
@@ -51,11 +51,11 @@ def _cents(amounts: list[Decimal]) -> np.ndarray:
     return np.fromiter(map(int, map(_HUNDRED.__mul__, amounts)), dtype=np.int64, count=len(amounts))
 
 
-def _days(dates: list[dt.date | None]) -> np.ndarray:
+def _days(items: Sequence[LedgerEntry] | Sequence[StatementLine]) -> np.ndarray:
     try:  # the unbound C method raises TypeError on a None
-        return np.fromiter(map(dt.date.toordinal, dates), dtype=np.int64, count=len(dates))  # type: ignore[arg-type]
+        return np.fromiter(map(dt.date.toordinal, map(_DATE, items)), dtype=np.int64, count=len(items))
     except TypeError:  # a missing date somewhere
-        return np.fromiter(map(_day, dates), dtype=np.int64, count=len(dates))
+        return np.fromiter(map(_day, map(_DATE, items)), dtype=np.int64, count=len(items))
 
 
 def key_lengths(keys: list[str]) -> np.ndarray:
@@ -63,9 +63,9 @@ def key_lengths(keys: list[str]) -> np.ndarray:
     return np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
 
 
-def nonempty(lists: Sequence[Sequence[object]]) -> list[int]:
+def nonempty(lists: Iterable[Sequence[object]], count: int) -> list[int]:
     """Positions of the non-empty lists (tags, other references): the rest costs no Python step."""
-    return np.flatnonzero(np.fromiter(map(bool, lists), dtype=bool, count=len(lists))).tolist()
+    return np.flatnonzero(np.fromiter(map(bool, lists), dtype=bool, count=count)).tolist()
 
 
 class KeyCodes:
@@ -117,16 +117,14 @@ def _book(items: Sequence[LedgerEntry] | Sequence[StatementLine], key_codes: Key
     amounts: list[Decimal] = list(map(_AMOUNT, items))
     cents = _cents(amounts)
     texts = [r or "" for r in references]
-    keys = references_to_keys(texts)
-    tag_lists: list[list[str]] = list(map(_TAGS, items))
-    other_lists: list[list[str]] = list(map(_OTHER_REFERENCES, items))
+    keys = texts_to_keys(texts)
     positions: list[int] = []
     others: list[str] = []
-    for position in nonempty(other_lists):
-        for reference in other_lists[position]:
+    for position in nonempty(map(_OTHER_REFERENCES, items), len(items)):
+        for reference in items[position].other_references:
             positions.append(position)
             others.append(reference)
-    other_keys = references_to_keys(others)
+    other_keys = texts_to_keys(others)
     rows = np.flatnonzero(key_lengths(other_keys) > 0)
     other_pos = np.asarray(positions, dtype=np.int64)[rows]
     other_codes = key_codes.codes(other_keys)[rows]
@@ -142,10 +140,10 @@ def _book(items: Sequence[LedgerEntry] | Sequence[StatementLine], key_codes: Key
         codes=key_codes.codes(keys),
         klen=key_lengths(keys),
         cents=cents,
-        day=_days(list(map(_DATE, items))),
+        day=_days(items),
         sign=np.sign(cents),
         amounts=amounts,
-        tagged={p: tag_lists[p] for p in nonempty(tag_lists)},
+        tagged={p: items[p].tags for p in nonempty(map(_TAGS, items), len(items))},
         other_pos=other_pos,
         other_keys=np.asarray(other_keys, dtype=object)[rows],
         other_codes=other_codes,

@@ -70,12 +70,18 @@ def _joined_to_keys(texts: list[str]) -> list[str] | None:
         compact = _JOINED_NOT_ALNUM.sub("", compact)
     compact = _JOINED_SHORT_NUMBER.sub("\n\\1", compact)
     compact = _JOINED_PREFIX.sub("\n", compact)
-    return _JOINED_LEADING_ZEROS.sub("\n", compact).split("\n")[1:]
+    keys = _JOINED_LEADING_ZEROS.sub("\n", compact).split("\n")
+    del keys[0]  # the empty text before the first line break
+    return keys
 
 
 def references_to_keys(references: Iterable[str | None]) -> list[str]:
     """Many references -> their keys, equal to reference_to_key of each."""
-    texts = [r or "" for r in references]
+    return texts_to_keys([r or "" for r in references])
+
+
+def texts_to_keys(texts: list[str]) -> list[str]:
+    """references_to_keys of references that are all texts ("" for none)."""
     if not texts:
         return []
     keys = _joined_to_keys(texts)
