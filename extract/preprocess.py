@@ -40,11 +40,14 @@ def gray_to_ink(gray: Gray) -> Gray:
 
 
 def half_ink(gray: Gray) -> Gray:
-    """The ink mask of the page at half resolution: enough to see text lines, skew and letter
-    sizes, at a quarter of the pixels."""
+    """The ink mask of the page at half resolution (Otsu's threshold): enough to see text lines,
+    skew and letter sizes, at a quarter of the pixels. No blur: at half resolution it would run
+    the small letters of a receipt into one another (and its text lines would look vertical)."""
     import cv2
 
-    return gray_to_ink(cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA))
+    half = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    _, ink = cv2.threshold(half, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
+    return ink
 
 
 def ink_to_line_direction(ink: Gray, blobs: Blobs) -> str:
