@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from extract.headers import ColumnRole, cell_to_role, header_to_roles, is_header_row
 from extract.layout import Cell
 from extract.lines import SourceRow, rows_to_lines
-from extract.markers import RowKind, classify_marker
+from extract.markers import RowKind, Wording, classify_marker
 
 
 def rows(*texts: tuple[str, ...], page: int | None = None) -> list[SourceRow]:
@@ -277,3 +281,14 @@ def test_side_of_the_books_decisions() -> None:
     assert not payables_side(0, "Statement of account", negative)[0]
     assert balance_sign([D("-100.00"), D("-250.00")], [D("100.00"), D("150.00")]) == D(-1)
     assert balance_sign([D("100.00"), D("250.00")], [D("100.00"), D("150.00")]) == D(1)
+
+
+_WORDINGS = ("carried forward", "Balance C/F", "b/f", "TOTAL:", "Saldovortrag", "Schlußsaldo", "ſub-total")
+
+
+@given(st.text(alphabet=st.sampled_from("abcdeforwtlBCDFOTW /:-\u212aſİßé12"), max_size=20)
+       | st.sampled_from(_WORDINGS))
+def test_wording_finds_what_ignorecase_finds(text: str) -> None:
+    """Lower-cased ASCII search (and re.I on other text) answers exactly as re.IGNORECASE does."""
+    pattern = r"(\bcarried\s+forward|\bb/f\b|^\s*totals?\b|\btotal\s*(:|$)|saldo|sub-?total|\bk)"
+    assert Wording(pattern).search(text) == bool(re.compile(pattern, re.I).search(text))
