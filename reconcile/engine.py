@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Sequence
 from decimal import Decimal
 from operator import attrgetter
 
@@ -35,6 +34,7 @@ from reconcile.reasons import Evidence, classify, classify_opening
 from reconcile.references import reference_to_key
 
 ZERO = Decimal("0.00")
+_REFERENCE_RULES = np.array(["reference_variant", "reference"], dtype=object)  # printed alike or not
 
 
 class _Matches:
@@ -48,14 +48,15 @@ class _Matches:
         self.opening: int | None = None  # the opening-balance group
         self.opening_virtual = ZERO  # the statement's opening balance when it is no line
 
-    def add_pairs(self, pairs: Pairs, rule: str | Sequence[str]) -> None:
+    def add_pairs(self, pairs: Pairs, rule: str | np.ndarray) -> None:
+        """The pairs whose both sides are still open, each a group; ``rule`` is one for all or
+        one per pair (an object array)."""
         keep = (self.ledger[pairs.ledger] < 0) & (self.statement[pairs.statement] < 0)
         n = int(keep.sum())
         ids = np.arange(len(self.rules), len(self.rules) + n, dtype=np.int64)
         self.ledger[pairs.ledger[keep]] = ids
         self.statement[pairs.statement[keep]] = ids
-        rules = [rule] * len(pairs) if isinstance(rule, str) else list(rule)
-        self.rules.extend(r for r, k in zip(rules, keep, strict=True) if k)
+        self.rules.extend([rule] * n if isinstance(rule, str) else rule[keep].tolist())
         self.confidences.extend(pairs.confidence[keep].round(3).tolist())
 
     def add_group(self, group: Group, rule: str, confidence: float) -> None:
@@ -114,8 +115,15 @@ def _twins(positions: np.ndarray, first: np.ndarray, second: np.ndarray) -> list
 
 
 def _evidence(
-    statement: NormalizedStatement, ledger: Ledger, lb: Book, sb: Book, options: ReconcileOptions
+    statement: NormalizedStatement,
+    ledger: Ledger,
+    lb: Book,
+    sb: Book,
+    options: ReconcileOptions,
+    asked: np.ndarray,
 ) -> Evidence:
+    """What the classification of the items may use; duplicates are looked for only among the
+    entries that could be twins of an ``asked`` one (the entries not matched one to one)."""
     keyed = lb.klen > 0
     # Only the invoices that some description names are ever looked up.
     entity_lists = list(map(attrgetter("entities"), statement.lines))
@@ -131,9 +139,10 @@ def _evidence(
     # Duplicate postings: the same reference and amount twice, or a charge re-issued under a
     # new number on the same day for the same amount.
     duplicates: dict[int, list[int]] = {}
-    charges = np.flatnonzero((lb.cents > 0) & (lb.day != NO_DAY))
-    keyed_positions = np.flatnonzero(keyed)
-    for positions, first in ((keyed_positions, lb.codes), (charges, lb.day)):
+    charges = (lb.cents > 0) & (lb.day != NO_DAY)
+    same_cents = np.isin(lb.cents, lb.cents[asked])
+    for rows, first in ((keyed, lb.codes), (charges, lb.day)):
+        positions = np.flatnonzero(rows & same_cents & np.isin(first, first[asked]))
         for members in _twins(positions, first[positions], lb.cents[positions]):
             for p in members:
                 duplicates.setdefault(p, []).extend(q for q in members if q != p and q not in duplicates[p])
@@ -185,7 +194,7 @@ def _reconcile(statement: NormalizedStatement, ledger: Ledger, options: Reconcil
         return matches.ledger < 0, matches.statement < 0
 
     pairs = match_by_reference(lb, sb, *open_masks(), options)
-    matches.add_pairs(pairs, np.where(pairs.confidence == 1.0, "reference", "reference_variant").tolist())
+    matches.add_pairs(pairs, _REFERENCE_RULES[(pairs.confidence == 1.0).astype(np.intp)])
     matches.add_pairs(match_by_other_reference(lb, sb, *open_masks(), options), "your_reference")
     matches.add_pairs(match_by_ocr_reference(lb, sb, *open_masks(), options), "reference_ocr")
     for group in match_by_reference_group(lb, sb, *open_masks()):
@@ -288,6 +297,7 @@ def _items(
         sps.tolist(),
     )
     evidence: Evidence | None = None
+    asked = np.flatnonzero(~simple[matches.ledger])
     others: list[ReconciliationItem] = []
     rules, confidences = matches.rules, matches.confidences
     for g in order[~simple_in_order].tolist():
@@ -308,7 +318,7 @@ def _items(
             ))  # fmt: skip
             continue
         if evidence is None:
-            evidence = _evidence(statement, ledger, lb, sb, options)
+            evidence = _evidence(statement, ledger, lb, sb, options, asked)
         if l_amount is not None and s_amount is not None:
             status = ItemStatus.difference
         else:

@@ -352,8 +352,13 @@ def _groups_one_to_many(
         candidates = np.flatnonzero((magnitude[lo:hi] < abs(cents)) & ~used[lo:hi]) + lo
         if len(candidates) < 2:
             continue
-        nearest = np.argsort(np.abs(days[candidates] - day), kind="stable")
-        candidates = candidates[nearest[: options.subset_max_candidates]]
+        distance = np.abs(days[candidates] - day)
+        if 0 < options.subset_max_candidates < len(candidates):
+            # Only candidates within the k-th smallest distance can be among the k nearest.
+            kth = np.partition(distance, options.subset_max_candidates - 1)[options.subset_max_candidates - 1]
+            near = distance <= kth
+            candidates, distance = candidates[near], distance[near]
+        candidates = candidates[np.argsort(distance, kind="stable")[: options.subset_max_candidates]]
         chosen = find_subset(int(cents), values[candidates].tolist(), options.subset_max_nodes)
         if chosen is None:
             continue
