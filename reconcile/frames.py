@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import count
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 import numpy as np
 
@@ -39,11 +39,13 @@ def _day(date: dt.date | None) -> int:
 
 
 _HUNDRED = Decimal(100)
-_REFERENCE = attrgetter("reference")
-_AMOUNT = attrgetter("amount")
-_DATE = attrgetter("date")
-_TAGS = attrgetter("tags")
-_OTHER_REFERENCES = attrgetter("other_references")
+# A model's field values are its __dict__: read once per item, then each field by a C lookup.
+_FIELDS = attrgetter("__dict__")
+_REFERENCE = itemgetter("reference")
+_AMOUNT = itemgetter("amount")
+_DATE = itemgetter("date")
+_TAGS = itemgetter("tags")
+_OTHER_REFERENCES = itemgetter("other_references")
 
 
 def _cents(amounts: list[Decimal]) -> np.ndarray:
@@ -51,11 +53,11 @@ def _cents(amounts: list[Decimal]) -> np.ndarray:
     return np.fromiter(map(int, map(_HUNDRED.__mul__, amounts)), dtype=np.int64, count=len(amounts))
 
 
-def _days(items: Sequence[LedgerEntry] | Sequence[StatementLine]) -> np.ndarray:
+def _days(fields: list[dict[str, object]]) -> np.ndarray:
     try:  # the unbound C method raises TypeError on a None
-        return np.fromiter(map(dt.date.toordinal, map(_DATE, items)), dtype=np.int64, count=len(items))
+        return np.fromiter(map(dt.date.toordinal, map(_DATE, fields)), dtype=np.int64, count=len(fields))
     except TypeError:  # a missing date somewhere
-        return np.fromiter(map(_day, map(_DATE, items)), dtype=np.int64, count=len(items))
+        return np.fromiter(map(_day, map(_DATE, fields)), dtype=np.int64, count=len(fields))
 
 
 def key_lengths(keys: list[str]) -> np.ndarray:
@@ -113,14 +115,15 @@ class Book:
 
 
 def _book(items: Sequence[LedgerEntry] | Sequence[StatementLine], key_codes: KeyCodes) -> Book:
-    references: list[str | None] = list(map(_REFERENCE, items))
-    amounts: list[Decimal] = list(map(_AMOUNT, items))
+    fields: list[dict[str, object]] = list(map(_FIELDS, items))
+    references: list[str | None] = list(map(_REFERENCE, fields))
+    amounts: list[Decimal] = list(map(_AMOUNT, fields))
     cents = _cents(amounts)
     texts = [r or "" for r in references]
     keys = texts_to_keys(texts)
     positions: list[int] = []
     others: list[str] = []
-    for position in nonempty(map(_OTHER_REFERENCES, items), len(items)):
+    for position in nonempty(map(_OTHER_REFERENCES, fields), len(items)):
         for reference in items[position].other_references:
             positions.append(position)
             others.append(reference)
@@ -140,10 +143,10 @@ def _book(items: Sequence[LedgerEntry] | Sequence[StatementLine], key_codes: Key
         codes=key_codes.codes(keys),
         klen=key_lengths(keys),
         cents=cents,
-        day=_days(items),
+        day=_days(fields),
         sign=np.sign(cents),
         amounts=amounts,
-        tagged={p: items[p].tags for p in nonempty(map(_TAGS, items), len(items))},
+        tagged={p: items[p].tags for p in nonempty(map(_TAGS, fields), len(items))},
         other_pos=other_pos,
         other_keys=np.asarray(other_keys, dtype=object)[rows],
         other_codes=other_codes,
