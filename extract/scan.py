@@ -431,7 +431,10 @@ def _pool_scan(
     # forkserver: workers are forked from a clean single-threaded server, never from a web or
     # queue worker that holds threads and locks.
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["extract.scan", "extract.preprocess", "numpy", "cv2", "PIL.Image"])
+    # pytesseract imports pandas (~0.25 s): loaded once in the server, not once per worker.
+    context.set_forkserver_preload(
+        ["extract.scan", "extract.preprocess", "numpy", "cv2", "PIL.Image", "pytesseract"]
+    )
     pool = context.Pool(
         workers, initializer=_worker_init, initargs=(data, kind, options), maxtasksperchild=50
     )
