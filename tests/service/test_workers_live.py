@@ -36,7 +36,7 @@ pytestmark = pytest.mark.live
 REPO = Path(__file__).resolve().parents[2]
 FINAL = {state.value for state in FINAL_STATES}
 STUCK_AFTER_S = 2
-LINES_PER_DOCUMENT = 40  # tens of ms of extraction: the kill lands while workers are busy
+LINES_PER_DOCUMENT = 400  # a few hundred ms of work a document: both workers are mostly mid-task
 WAIT_S = 120
 
 
@@ -231,6 +231,29 @@ class Stack:
             os.killpg(worker.pid, signum)
         worker.wait(timeout=30)
 
+    def freeze_holding_claims(self, timeout: float = WAIT_S) -> None:
+        """SIGSTOP every worker at a moment each one holds a claim.
+
+        Each worker runs one task at a time, so with all of them frozen as many documents in
+        ``extracting`` as there are workers mean each holds one; otherwise they go on a moment.
+        """
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.signal_workers(signal.SIGSTOP)
+            time.sleep(0.2)  # a commit already sent lands before the states are read
+            if self.states().get("extracting", 0) >= len(self.workers):
+                return
+            self.signal_workers(signal.SIGCONT)
+            time.sleep(0.05)
+        raise AssertionError(
+            f"the workers never held a claim each at once; states: {self.states()}; logs in {self.workdir}"
+        )
+
+    def signal_workers(self, signum: int) -> None:
+        for worker in self.workers:
+            if worker.poll() is None:
+                os.killpg(worker.pid, signum)
+
     def submit(self, count: int, client_name: str = "Live Receivables") -> list[str]:
         """``count`` distinct CSV statements through intake, as the upload API hands them in."""
         sessions = session_factory(make_engine(self.settings.database_url))
@@ -328,8 +351,10 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(
     run.start_worker()
 
     ids = run.submit(50)
-    run.wait_until(lambda states: finished(states) >= 10 and states.get("extracting", 0) >= 2)
+    run.wait_until(lambda states: finished(states) >= 10)
+    run.freeze_holding_claims()
     run.kill(victim)
+    run.signal_workers(signal.SIGCONT)
     run.wait_until(lambda states: finished(states) == 50)
 
     attempts = run.assert_each_once(ids)
