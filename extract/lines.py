@@ -194,7 +194,7 @@ def _rows_to_drafts(rows: Sequence[SourceRow]) -> _Rows:
             found.outside.append(row)
             continue
         draft = _row_to_draft(cells, row.page)
-        money = {r: " ".join(draft.texts[r]) for r in MONEY_ROLES if r in draft.texts}
+        money = {r: " ".join(ts) for r, ts in draft.texts.items() if r in MONEY_ROLES}  # column order
         label = " ".join([t for r, ts in draft.texts.items() if r not in MONEY_ROLES for t in ts])
         kind = classify_marker(label) if label else None
         if kind is not None and not any(any(ch.isdigit() for ch in t) for _, t in draft.refs):
