@@ -16,7 +16,6 @@ long statement also shows its wall time.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import re
@@ -30,7 +29,6 @@ import warnings
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -214,56 +212,13 @@ def traced_peak(run: Callable[[], object]) -> float:
         tracemalloc.stop()
 
 
-def long_statement(pages: int, lines_per_page: int) -> tuple[bytes, list[dict[str, object]] | None]:
-    """A long ruled statement with ``lines_per_page`` statement lines on every page after the first
-    (whose header block leaves room for fewer) and its expected lines: the samples generator's long
-    statement if present, else one drawn here with reportlab (expected lines unknown: None)."""
-    sys.path.insert(0, str(ROOT))
-    try:
-        from samples import generate
-    except ImportError:
-        return reportlab_statement(pages, lines_per_page), None
-    # The generator's page holds its statement lines plus "Brought forward" and "Carried forward".
-    spec = dataclasses.replace(generate.LONG_SPEC, lines_per_page=lines_per_page + 2)
-    with mock.patch.object(generate, "LONG_SPEC", spec):
-        data, truth = generate.generate_long_statement(pages)
+def long_statement(pages: int, lines_per_page: int) -> tuple[bytes, list[dict[str, object]]]:
+    """The samples generator's long ruled statement, ``lines_per_page`` statement lines on every page
+    after the first (whose header block leaves room for fewer), and its expected lines."""
+    from samples.generate import generate_long_statement
+
+    data, truth = generate_long_statement(pages, lines_per_page)
     return data, truth["lines"]
-
-
-def reportlab_statement(pages: int, lines: int = 35) -> bytes:
-    """``pages`` pages of a ruled 5-column statement table, ``lines`` rows each."""
-    import io
-
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen.canvas import Canvas
-
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4)
-    height = A4[1]
-    cols = [40, 110, 190, 390, 470, 555]
-    balance = 0
-    for p in range(pages):
-        canvas.setFont("Helvetica", 9)
-        for i in range(lines + 1):
-            y = height - 100 - i * 14
-            cells = ["Date", "Reference", "Description", "Amount", "Balance"]
-            if i:
-                amount = (p * lines + i) % 977 * 13 - 4000
-                balance += amount
-                cells = [f"{i % 28 + 1:02d}/09/2026", f"INV-{p * lines + i}", "Goods delivered",
-                         f"{amount / 100:,.2f}", f"{balance / 100:,.2f}"]
-            for j, text in enumerate(cells):
-                if j >= 3:
-                    canvas.drawRightString(cols[j + 1] - 4, y - 10, text)
-                else:
-                    canvas.drawString(cols[j] + 4, y - 10, text)
-            canvas.line(cols[0], y, cols[-1], y)
-        canvas.line(cols[0], height - 100 - (lines + 1) * 14, cols[-1], height - 100 - (lines + 1) * 14)
-        for x in cols:
-            canvas.line(x, height - 100, x, height - 100 - (lines + 1) * 14)
-        canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
 
 
 def peak_rss_kib() -> int:
@@ -313,7 +268,7 @@ def bench_long(pages: int, lines_per_page: int) -> dict[str, tuple[float, float]
     """The long statement, each mode in a fresh child process; {mode: (CPU s/page, peak RSS MiB)}."""
     data, truth = long_statement(pages, lines_per_page)
     count = pdf_pages(data)
-    n_lines = len(truth) if truth is not None else count * lines_per_page
+    n_lines = len(truth)
     size = len(data) / 2**20
     print(
         f"\nA {count}-page ruled statement, {lines_per_page} statement lines a page ({n_lines} lines, "
@@ -350,7 +305,7 @@ def bench_same_pages(pages: int, lines_per_page: int, repeat: int, camelot: bool
         path = Path(folder) / f"long-{pages}-pages.pdf"
         path.write_bytes(data)
         print(f"\nThe long statement's layout: {pages} pages, {lines_per_page} statement lines a page")
-        same_pages([path], [truth or []], repeat, camelot)
+        same_pages([path], [truth], repeat, camelot)
 
 
 def main() -> int:

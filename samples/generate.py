@@ -8,6 +8,7 @@ mode, XLSX with a fixed creation date), so the committed samples never drift fro
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import random
@@ -116,12 +117,18 @@ LONG_VOICE = st.Voice(("Inv {ref}", "Invoice {ref} {item}", "{ref} {qty} x {item
                       "BACS payment {pay}", "BACS-", "PO-", "none")
 
 
-def generate_long_statement(pages: int) -> tuple[bytes, dict[str, Any]]:
-    """A ruled-grid digital statement of about ``pages`` pages and its truth as JSON data."""
+def generate_long_statement(pages: int, lines_per_page: int | None = None) -> tuple[bytes, dict[str, Any]]:
+    """A ruled-grid digital statement of about ``pages`` pages and its truth as JSON data.
+
+    ``lines_per_page``: statement lines on every page after the first (default: as many as fit).
+    """
+    spec = LONG_SPEC
+    if lines_per_page is not None:  # the page also holds "Brought forward" and "Carried forward"
+        spec = dataclasses.replace(LONG_SPEC, lines_per_page=lines_per_page + 2)
     account = Account(random.Random(f"long-{pages}"), GENERIC, "digits", False, LONG_PARTY.opening)
     # Rows that fit: the first page loses one row to "Carried forward", later pages two
     # (brought and carried forward); descriptions here never wrap.
-    count = LONG_SPEC.first_page_lines - 1 + (LONG_SPEC.lines_per_page - 2) * (max(pages, 1) - 1)
+    count = spec.first_page_lines - 1 + (spec.lines_per_page - 2) * (max(pages, 1) - 1)
     for i in range(count):
         day = dt.date(2026, 9, 1 + (i * 29) // count)
         if i % 5 == 4:
@@ -129,7 +136,7 @@ def generate_long_statement(pages: int) -> tuple[bytes, dict[str, Any]]:
         else:
             st.invoice(account, LONG_VOICE, day)
     filename = f"long-{pages}-pages.pdf"
-    content, truth = statement_files(filename, account.sorted_lines(), LONG_PARTY, LONG_SPEC)
+    content, truth = statement_files(filename, account.sorted_lines(), LONG_PARTY, spec)
     return content, json.loads(truth.model_dump_json())
 
 
