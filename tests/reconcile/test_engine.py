@@ -111,6 +111,46 @@ def test_empty_sides() -> None:
     assert result.items == [] and result.difference == Decimal("0.00")
 
 
+def test_repeated_amounts_and_keys_pair_one_to_one_in_date_order() -> None:
+    """Three payments of one amount without references pair first with first, second with second
+    by date (never as a product); a key shared by two entries pairs by date only where the amounts
+    agree, else both are left to the later passes."""
+    from conftest import entry, line
+
+    from models import Source
+
+    ledger = Ledger(
+        entries=[
+            entry("2026-09-09", "", "-100.00"),
+            entry("2026-09-01", "", "-100.00"),
+            entry("2026-09-05", "", "-100.00"),
+            entry("2026-09-02", "INV-0000777", "70.00"),
+            entry("2026-09-03", "INV-0000777", "70.00"),
+            entry("2026-09-04", "INV-0000888", "10.00"),
+            entry("2026-09-05", "INV-0000888", "20.00"),
+        ]
+    )
+    statement = NormalizedStatement(
+        source=Source(filename="x.csv", form="csv", sha256="0"),
+        lines=[
+            line("2026-09-10", None, "-100.00"),
+            line("2026-09-02", None, "-100.00"),
+            line("2026-09-06", None, "-100.00"),
+            line("2026-09-03", "777", "70.00"),
+            line("2026-09-02", "777", "70.00"),
+            line("2026-09-04", "888", "11.00"),
+            line("2026-09-05", "888", "19.00"),
+        ],
+    )
+    pairs = {
+        (i.ledger_entries[0], i.statement_lines[0]): i.rule
+        for i in reconcile(statement, ledger).items
+        if len(i.ledger_entries) == len(i.statement_lines) == 1
+    }
+    assert pairs == {(1, 1): "amount_date", (2, 2): "amount_date", (0, 0): "amount_date",
+                     (3, 4): "reference_variant", (4, 3): "reference_variant"}  # fmt: skip
+
+
 def test_reference_keys() -> None:
     assert {reference_to_key(r) for r in ("INV-0012345", "12345", "Inv 12345", "INV12345", "inv/012345")} == {
         "12345"
