@@ -65,9 +65,10 @@ def key_lengths(keys: list[str]) -> np.ndarray:
     return np.fromiter(map(len, keys), dtype=np.int64, count=len(keys))
 
 
-def nonempty(lists: Iterable[Sequence[object]], count: int) -> list[int]:
-    """Positions of the non-empty lists (tags, other references): the rest costs no Python step."""
-    return np.flatnonzero(np.fromiter(map(bool, lists), dtype=bool, count=count)).tolist()
+def nonempty(lists: Iterable[Sequence[object]], n: int) -> list[int]:
+    """Positions of the non-empty ones of ``n`` lists (tags, other references): the empty ones
+    cost no Python step."""
+    return np.flatnonzero(np.fromiter(map(bool, lists), dtype=bool, count=n)).tolist()
 
 
 class KeyCodes:
