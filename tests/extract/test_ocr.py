@@ -13,7 +13,15 @@ from PIL import Image
 
 from extract.layout import Page, Word
 from extract.ocr import data_to_words, engine_by_name
-from extract.preprocess import gray_to_despeckled, ink_to_rulings
+from extract.preprocess import (
+    blobs_scaled,
+    box_through,
+    cap_to_ocr_scale,
+    deskew,
+    deskew_matrix,
+    gray_to_despeckled,
+    ink_to_rulings,
+)
 from extract.raster import RasterLimits, image_page_count, image_to_page_images, pdf_page_count
 from extract.repair import (
     DOUBT,
@@ -279,3 +287,26 @@ def test_short_vertical_rules_are_found_when_several_caps_tall() -> None:
     assert ink_to_rulings(ink).vertical == ()
     (bar,) = ink_to_rulings(ink, min_vertical_px=40).vertical
     assert bar[0] <= 100 and bar[2] >= 103 and bar[1] <= 141 and bar[3] >= 185
+
+
+@pytest.mark.parametrize(
+    ("cap", "scale"), [(27.0, 20 / 27), (21.0, 1.0), (19.5, 1.0), (12.0, 20 / 12), (4.0, 2.5), (None, 1.0)]
+)
+def test_ocr_scale_brings_capitals_to_20_px_and_leaves_near_misses(cap: float | None, scale: float) -> None:
+    assert cap_to_ocr_scale(cap) == pytest.approx(scale)
+
+
+def test_deskew_matrix_maps_a_mark_to_where_the_warp_puts_it() -> None:
+    page = np.full((400, 300), 255, np.uint8)
+    page[100:104, 200:204] = 0
+    turned = deskew(page, 2.0, 0.7)
+    ys, xs = np.nonzero(turned < 128)
+    x0, top, x1, bottom = box_through((200, 100, 204, 104), deskew_matrix(300, 400, 2.0, 0.7), 210, 280)
+    assert turned.shape == (280, 210)
+    assert x0 - 1 <= xs.min() and xs.max() <= x1 + 1 and top - 1 <= ys.min() and ys.max() <= bottom + 1
+
+
+def test_half_resolution_blobs_come_back_in_page_pixels_and_turn_with_the_page() -> None:
+    blobs = np.array([[10, 20, 3, 7, 15]])
+    assert blobs_scaled(blobs, 2).tolist() == [[20, 40, 6, 14, 60]]
+    assert blobs_scaled(blobs, 2, transpose=True).tolist() == [[40, 20, 14, 6, 60]]
