@@ -183,7 +183,7 @@ class ProcessWatch:
 
     def _run(self) -> None:
         me = os.getpid()
-        while not self._stop.wait(0.05):
+        while not self._stop.wait(0.1):
             ocr = [(pid, parent) for pid, parent in descendants(me) if process_name(pid) == "tesseract"]
             self.most_at_once = max(self.most_at_once, len(ocr))
             for _, worker in ocr:
