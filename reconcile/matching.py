@@ -46,42 +46,43 @@ class Group:
     statement: tuple[int, ...]
 
 
-def _ranks(groups: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's rank among the rows of its group (dense codes) in date order, then row order,
-    and the size of its group."""
-    order = np.lexsort((days, groups))  # stable: equal dates keep row order
+def _runs(groups: np.ndarray, days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rows ordered by group (dense codes), then date, then row; each row's rank in its group
+    in that order and the size of its group (both in that order)."""
+    low = int(days.min())
+    # One stable sort of one int64 key: codes are below the row count and dates span at most
+    # NO_DAY..date.max, so the key stays far inside int64.
+    order = np.argsort(groups * (int(days.max()) - low + 1) + (days - low), kind="stable")
     ordered = groups[order]
     starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    run_start = np.repeat(starts, np.diff(np.r_[starts, len(ordered)]))
-    rank = np.empty(len(groups), dtype=np.int64)
-    rank[order] = np.arange(len(groups), dtype=np.int64) - run_start
-    return rank, np.bincount(groups)[groups]
+    sizes = np.diff(np.r_[starts, len(ordered)])
+    rank = np.arange(len(ordered), dtype=np.int64) - np.repeat(starts, sizes)
+    return order, rank, np.repeat(sizes, sizes)
 
 
 def _rank_join(
     l_groups: np.ndarray, l_days: np.ndarray, r_groups: np.ndarray, r_days: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Join rows of equal group pairing the k-th row of a group on the left (in date order) with the
-    k-th on the right, so repeated keys or amounts pair one-to-one, never as a product.
+    """Join rows of equal group pairing the k-th row of a group on the left (in date order, then
+    row order) with the k-th on the right, so repeated keys or amounts pair one-to-one, never as a
+    product.
 
-    Returns the left and right row indexes of the pairs, in the left's date order, and whether each
-    pair's group has a single row on both sides.
+    Returns the left and right row indexes of the pairs (in group order) and whether each pair's
+    group has a single row on both sides.
     """
     if not len(l_groups) or not len(r_groups):
         return _EMPTY, _EMPTY, np.empty(0, dtype=bool)
     _, dense = np.unique(np.concatenate([l_groups, r_groups]), return_inverse=True)
     gl, gr = dense[: len(l_groups)], dense[len(l_groups) :]
-    rank_l, size_l = _ranks(gl, l_days)
-    rank_r, size_r = _ranks(gr, r_days)
+    order_l, rank_l, size_l = _runs(gl, l_days)
+    order_r, rank_r, size_r = _runs(gr, r_days)
+    # (group, rank) as one key, ascending in each side's run order: a merge by binary search.
     width = int(max(rank_l.max(), rank_r.max())) + 1
-    _, li, ri = np.intersect1d(
-        gl * width + rank_l, gr * width + rank_r, assume_unique=True, return_indices=True
-    )
-    date_rank = np.empty(len(l_days), dtype=np.int64)
-    date_rank[np.argsort(l_days, kind="stable")] = np.arange(len(l_days), dtype=np.int64)
-    in_order = np.argsort(date_rank[li])
-    li, ri = li[in_order], ri[in_order]
-    return li, ri, (size_l[li] == 1) & (size_r[ri] == 1)
+    key_l, key_r = gl[order_l] * width + rank_l, gr[order_r] * width + rank_r
+    at = np.minimum(np.searchsorted(key_r, key_l), len(key_r) - 1)
+    hit = key_r[at] == key_l
+    at = at[hit]
+    return order_l[hit], order_r[at], (size_l[hit] == 1) & (size_r[at] == 1)
 
 
 def _key_sign(codes: np.ndarray, signs: np.ndarray) -> np.ndarray:
@@ -101,12 +102,17 @@ def _key_join(
     s_pos: np.ndarray,
     s_groups: np.ndarray,
     options: ReconcileOptions,
+    in_ledger_date_order: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rank join of ledger and statement rows on a reference group (key and sign) within the
     reference date window. A key shared by several items on one side (three receipts of one
     payment, a duplicate invoice) pairs by date order only where the amounts agree; the rest is
-    left to the reference-group and many-to-one passes. Returns positions, in the ledger's date order."""
+    left to the reference-group and many-to-one passes. Returns positions, in group order or in
+    the order of the ledger rows by date, then row."""
     li, si, single = _rank_join(l_groups, ledger.day[l_pos], s_groups, statement.day[s_pos])
+    if in_ledger_date_order:
+        in_order = np.lexsort((li, ledger.day[l_pos[li]]))
+        li, si, single = li[in_order], si[in_order], single[in_order]
     pl, ps = l_pos[li], s_pos[si]
     keep = single | (ledger.cents[pl] == statement.cents[ps])
     keep &= _within(ledger.day[pl], statement.day[ps], options.reference_date_window_days)
@@ -158,15 +164,15 @@ def match_by_other_reference(
 ) -> Pairs:
     """Their "Your Ref" column holds our document number, or our export holds theirs
     (SAP "Reference", Business Central "External Document No.")."""
+    # Pairs in the ledger's date order, theirs before ours: an item pairing more than once keeps
+    # its first pair (below).
     found: list[tuple[np.ndarray, np.ndarray]] = []
     if len(statement.other_pos):
-        found.append(
-            _key_join(ledger, statement, *_own_keys(ledger, l_open), *_other_keys(statement, s_open), options)
-        )
+        theirs = (*_own_keys(ledger, l_open), *_other_keys(statement, s_open))
+        found.append(_key_join(ledger, statement, *theirs, options, in_ledger_date_order=True))
     if len(ledger.other_pos):
-        found.append(
-            _key_join(ledger, statement, *_other_keys(ledger, l_open), *_own_keys(statement, s_open), options)
-        )
+        ours = (*_other_keys(ledger, l_open), *_own_keys(statement, s_open))
+        found.append(_key_join(ledger, statement, *ours, options, in_ledger_date_order=True))
     if not found:
         return Pairs.none()
     pl, ps = np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
