@@ -143,12 +143,14 @@ def page_image_to_scanned(page_image: PageImage, engine: OcrEngine, settings: Oc
         gray = pp.warp_to_sheet(gray, quad)
     height, width = gray.shape
     # One look at half resolution serves the blank test, line direction, skew and letter size.
-    ink = pp.half_ink(gray)
-    blobs = pp.ink_to_blobs(ink)
-    fraction = pp.ink_fraction(ink)
-    if fraction < 0.001 or (
-        fraction < 0.01 and pp.blobs_to_text_box(pp.blobs_scaled(blobs, 2), width, height) is None
-    ):
+    # A page that looks blank to Otsu's threshold gets a second look by local contrast: faint
+    # print beside a dark scan edge, which the page-wide threshold falls below.
+    for local in (False, True):
+        ink = pp.half_ink(gray, local)
+        blobs = pp.ink_to_blobs(ink)
+        if not _looks_blank(ink, blobs, width, height):
+            break
+    else:
         return ScannedPage(
             Page(number, width, height, ()), warnings=(f"page {number}: blank, no text found",)
         )
@@ -174,6 +176,16 @@ def page_image_to_scanned(page_image: PageImage, engine: OcrEngine, settings: Oc
             if _mean_conf(retry.page.words) > _mean_conf(scanned.page.words):
                 scanned = retry
     return _with_doubt_warning(scanned)
+
+
+def _looks_blank(ink: Any, blobs: Any, width: int, height: int) -> bool:
+    """Almost no ink, or a little that forms no text (specks, a scan edge)."""
+    from extract import preprocess as pp
+
+    fraction = pp.ink_fraction(ink)
+    return fraction < 0.001 or (
+        fraction < 0.01 and pp.blobs_to_text_box(pp.blobs_scaled(blobs, 2), width, height) is None
+    )
 
 
 def _oriented_to_scanned(

@@ -77,6 +77,21 @@ def test_a_blank_page_is_a_warning_not_an_error() -> None:
     assert scanned.warnings == ("page 1: blank, no text found",)
 
 
+def test_faint_print_beside_a_dark_scan_edge_is_read_not_taken_for_blank(table_image: Image.Image) -> None:
+    # Faded print (grey on light paper) on a large sheet whose scan has a dark edge: the edge
+    # pulls Otsu's page-wide threshold below the print, which then looks like a blank page.
+    faint = np.asarray(table_image, dtype=np.float64)
+    faint = (235 - (255 - faint) * 0.25).astype(np.uint8)
+    sheet = np.full((1800, 2200), 235, np.uint8)
+    sheet[:, :15] = 40  # under 1% of the page: alone, it would pass for a blank page
+    sheet[700 : 700 + faint.shape[0], 200 : 200 + faint.shape[1]] = faint
+    scanned = page_image_to_scanned(
+        PageImage(1, Image.fromarray(sheet), 300.0), TesseractEngine(), OcrSettings()
+    )
+    assert "blank" not in " ".join(scanned.warnings)
+    assert "INV-0012345" in [w.text for w in scanned.page.words]
+
+
 def test_a_scribbled_page_is_reported_as_doubtful() -> None:
     rng = np.random.default_rng(4)
     image = Image.new("L", (1200, 900), 255)
