@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult
 
 # Bumped whenever preprocessing changes what OCR sees, so stale cache entries are never reused.
-PIPELINE_VERSION = "scan-9"
+PIPELINE_VERSION = "scan-10"
 # Median-filter pages before OCR (off: on 200 dpi serif text it eats thin strokes; debris is
 # cleaned from the words instead, see extract.repair.words_to_clean).
 DENOISE = False
