@@ -115,9 +115,17 @@ def test_repeated_amounts_and_keys_pair_one_to_one_in_date_order() -> None:
     """Three payments of one amount without references pair first with first, second with second
     by date (never as a product); a key shared by two entries pairs by date only where the amounts
     agree, else both are left to the later passes."""
-    from conftest import entry, line
+    import datetime as dt
 
-    from models import Source
+    from models import LedgerEntry, Source, StatementLine
+
+    def entry(date: str, ref: str, amount: str) -> LedgerEntry:
+        return LedgerEntry(date=dt.date.fromisoformat(date), reference=ref, amount=Decimal(amount))
+
+    def line(date: str, ref: str | None, amount: str) -> StatementLine:
+        return StatementLine(
+            date=dt.date.fromisoformat(date), reference=ref, description="", amount=Decimal(amount)
+        )
 
     ledger = Ledger(
         entries=[
