@@ -443,9 +443,9 @@ def _pool_scan(
     # forkserver: workers are forked from a clean single-threaded server, never from a web or
     # queue worker that holds threads and locks.
     context = multiprocessing.get_context("forkserver")
-    # pytesseract imports pandas (~0.25 s): loaded once in the server, not once per worker.
+    # Imports paid once in the server, not once per worker (the tesseract model loads per worker).
     context.set_forkserver_preload(
-        ["extract.scan", "extract.preprocess", "numpy", "cv2", "PIL.Image", "pytesseract"]
+        ["extract.scan", "extract.preprocess", "extract.ocr", "numpy", "cv2", "PIL.Image", "tesserocr"]
     )
     pool = context.Pool(
         workers, initializer=_worker_init, initargs=(data, kind, options), maxtasksperchild=50

@@ -12,9 +12,11 @@ from PIL import Image, ImageDraw
 from reportlab.pdfgen.canvas import Canvas
 
 from extract import preprocess as pp
-from extract.ocr import OcrSettings, TesseractEngine
+from extract.layout import Word
+from extract.ocr import OcrSettings, TesseractEngine, data_to_words, tessdata_dir, tsv_to_data
 from extract.raster import PageImage, RasterLimits, pdf_to_page_images
 from extract.scan import ScanOptions, image_to_scan, page_image_to_scanned
+from models.errors import ExtractionError, ResourceLimitError
 
 pytestmark = pytest.mark.ocr
 
@@ -148,3 +150,34 @@ def test_the_time_limit_marks_the_document_for_review(table_image: Image.Image) 
     result = image_to_scan(data, ScanOptions(processes=2, time_limit_s=0.05))
     assert result.timed_out
     assert "the document needs review" in result.warnings[-1]
+
+
+def test_the_engine_reads_in_process_within_its_time_limit(table_image: Image.Image) -> None:
+    engine = TesseractEngine()
+    words = engine.image_to_words(table_image, OcrSettings())
+    assert {"INV-0012345", "1,234.56"} <= {w.text for w in words}
+    with pytest.raises(ResourceLimitError, match="longer than"):
+        engine.image_to_words(table_image, OcrSettings(timeout_s=0.0001))
+    with pytest.raises(ExtractionError, match="cannot load language 'xx'"):
+        engine.image_to_words(table_image, OcrSettings(lang="xx"))
+    assert engine.version().startswith("tesseract-5.")
+
+
+def test_tesseract_tsv_becomes_columns() -> None:
+    tsv = (
+        "1\t1\t0\t0\t0\t0\t0\t0\t400\t100\t-1\t\n"
+        "4\t1\t1\t1\t1\t0\t10\t20\t200\t30\t-1\t\n"
+        "5\t1\t1\t1\t1\t1\t10\t22\t80\t26\t96.5\tINV 1\n"
+    )
+    data = tsv_to_data(tsv)
+    assert data["level"] == ["1", "4", "5"] and data["text"] == ["", "", "INV 1"]
+    assert data_to_words(data) == [Word("INV 1", 10, 20, 90, 50, 0.965)]
+
+
+def test_tessdata_prefix_points_at_the_models(monkeypatch: pytest.MonkeyPatch) -> None:
+    tessdata_dir.cache_clear()
+    monkeypatch.setenv("TESSDATA_PREFIX", "/opt/models")
+    try:
+        assert tessdata_dir() == "/opt/models/"
+    finally:
+        tessdata_dir.cache_clear()
